@@ -1,0 +1,393 @@
+//! The headless CLI: `generate`, `check`, `list`, `explain` (and `gui`, the default).
+//!
+//! Exit codes: 0 without error diagnostics; 1 with errors (outputs still printed best-effort);
+//! 2 for usage errors (unknown flag, unknown platform or app id, missing required flag).
+
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use serde::Serialize;
+
+use crate::engine::diagnostics::{Diagnostic, codes};
+use crate::engine::inputs::{ExtraVar, OptionKind, OptionSpec, RawInputs};
+use crate::engine::{self, Generated, apps, platforms};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "proxytrust",
+    version,
+    about = "Exact env vars, deploy commands and proxy config for self-hosted apps behind a cloud front end",
+    long_about = "Without a command, opens the desktop app."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Open the desktop app (the default).
+    Gui(GuiArgs),
+    /// Validate the inputs and print the generated outputs.
+    Generate(GenerateArgs),
+    /// Validate the inputs and print the diagnostics only.
+    Check(CheckArgs),
+    /// List the supported apps or platforms.
+    List(ListArgs),
+    /// Explain a diagnostic code (e.g. URL004).
+    Explain { code: String },
+}
+
+#[derive(Args, Debug, Default)]
+pub struct GuiArgs {
+    /// Open this project file.
+    #[arg(long)]
+    pub project: Option<PathBuf>,
+    /// Render the window to this PNG and exit.
+    #[arg(long, value_name = "FILE.png")]
+    pub screenshot: Option<PathBuf>,
+    /// Window size for --screenshot, e.g. 1280x800.
+    #[arg(long, value_name = "WxH")]
+    pub size: Option<String>,
+}
+
+#[derive(Args, Debug, Default, Clone)]
+pub struct InputArgs {
+    /// A public URL of the service (repeat for each: run.app URL, custom domain, ...).
+    #[arg(long = "url", value_name = "URL")]
+    pub urls: Vec<String>,
+    /// Platform id (see `proxytrust list platforms`).
+    #[arg(long)]
+    pub platform: Option<String>,
+    /// App id (see `proxytrust list apps`).
+    #[arg(long)]
+    pub app: Option<String>,
+    /// App version, e.g. 1.23.2 (default: the newest ProxyTrust knows).
+    #[arg(long = "app-version", value_name = "V")]
+    pub app_version: Option<String>,
+    /// An app or platform option, KEY=VALUE (repeatable; see `list ... --format json`).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// An extra environment variable for the container, NAME=VALUE (repeatable).
+    #[arg(long = "env", value_name = "NAME=VALUE")]
+    pub env: Vec<String>,
+    /// Read the inputs from a project file; flags given as well override it.
+    #[arg(long)]
+    pub project: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct GenerateArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// `json`, `markdown`, or an output id (env, deploy, dotenv, snippet, verify, explain).
+    #[arg(long, default_value = "markdown")]
+    pub format: String,
+    /// Fill missing secret values with random ones from the OS CSPRNG (they then appear in the
+    /// outputs that need them: the dotenv, and inline secrets).
+    #[arg(long)]
+    pub generate_secrets: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, Default)]
+pub enum ListFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ListWhat {
+    Apps,
+    Platforms,
+}
+
+#[derive(Args, Debug)]
+pub struct ListArgs {
+    pub what: ListWhat,
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
+}
+
+/// A usage error: message for stderr, exit code 2.
+#[derive(Debug)]
+pub struct Usage(pub String);
+
+/// Builds the raw inputs from flags (and the project file, if any).
+pub fn build_inputs(a: &InputArgs) -> Result<RawInputs, Usage> {
+    let mut raw = match &a.project {
+        Some(p) => crate::project::load(p).map_err(|e| Usage(e.to_string()))?,
+        None => RawInputs::default(),
+    };
+    if !a.urls.is_empty() {
+        raw.urls.clone_from(&a.urls);
+    }
+    if let Some(p) = &a.platform {
+        raw.platform.clone_from(p);
+    }
+    if let Some(x) = &a.app {
+        raw.app.clone_from(x);
+    }
+    if let Some(v) = &a.app_version {
+        raw.app_version.clone_from(v);
+    }
+    for kv in &a.set {
+        let (k, v) = kv
+            .split_once('=')
+            .ok_or_else(|| Usage(format!("--set needs KEY=VALUE, got: {kv}")))?;
+        raw.options.insert(k.trim().to_owned(), v.to_owned());
+    }
+    for kv in &a.env {
+        let (k, v) = kv
+            .split_once('=')
+            .ok_or_else(|| Usage(format!("--env needs NAME=VALUE, got: {kv}")))?;
+        raw.extra_env.push(ExtraVar {
+            name: k.to_owned(),
+            value: v.to_owned(),
+        });
+    }
+    if raw.urls.is_empty() {
+        return Err(Usage("missing required flag: --url URL".into()));
+    }
+    if raw.platform.is_empty() {
+        return Err(Usage("missing required flag: --platform ID".into()));
+    }
+    if raw.app.is_empty() {
+        return Err(Usage("missing required flag: --app ID".into()));
+    }
+    if platforms::find(&raw.platform).is_none() {
+        return Err(Usage(format!(
+            "unknown platform: {} (known: {})",
+            raw.platform,
+            platforms::PLATFORMS.iter().map(|p| p.id()).collect::<Vec<_>>().join(", ")
+        )));
+    }
+    if apps::find(&raw.app).is_none() {
+        return Err(Usage(format!(
+            "unknown app: {} (known: {})",
+            raw.app,
+            apps::APPS.iter().map(|a| a.id()).collect::<Vec<_>>().join(", ")
+        )));
+    }
+    Ok(raw)
+}
+
+/// The stable JSON schema of `generate --format json` (schema 1).
+#[derive(Serialize)]
+pub struct JsonOutput<'a> {
+    pub schema: u32,
+    pub diagnostics: Vec<JsonDiagnostic<'a>>,
+    pub env: &'a [engine::EnvEntry],
+    pub outputs: &'a [engine::render::Block],
+}
+
+#[derive(Serialize)]
+pub struct JsonDiagnostic<'a> {
+    pub code: &'a str,
+    pub severity: &'a str,
+    pub field: &'a str,
+    pub message: &'a str,
+    pub fixes: &'a [engine::diagnostics::Fix],
+}
+
+fn json_diags(d: &[Diagnostic]) -> Vec<JsonDiagnostic<'_>> {
+    d.iter()
+        .map(|d| JsonDiagnostic {
+            code: d.code,
+            severity: d.severity.as_str(),
+            field: &d.field,
+            message: &d.message,
+            fixes: &d.fixes,
+        })
+        .collect()
+}
+
+fn print_diags_text(d: &[Diagnostic], out: &mut dyn std::io::Write) {
+    for d in d {
+        let _ = writeln!(out, "{}[{}] {}: {}", d.severity.as_str(), d.code, d.field, d.message);
+        for f in &d.fixes {
+            let _ = writeln!(out, "  fix: {}", f.title);
+        }
+    }
+}
+
+fn exit_for(g: &Generated) -> ExitCode {
+    if g.has_errors() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn usage(msg: &str) -> ExitCode {
+    eprintln!("error: {msg}");
+    ExitCode::from(2)
+}
+
+pub fn generate(args: &GenerateArgs) -> ExitCode {
+    let mut raw = match build_inputs(&args.input) {
+        Ok(r) => r,
+        Err(Usage(m)) => return usage(&m),
+    };
+    if args.generate_secrets
+        && let Err(e) = crate::secrets::fill_missing(&mut raw)
+    {
+        eprintln!("error: cannot read the OS random number generator: {e}");
+        return ExitCode::from(1);
+    }
+    let g = engine::generate(&raw);
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match args.format.as_str() {
+        "json" => {
+            let doc = JsonOutput {
+                schema: 1,
+                diagnostics: json_diags(&g.diagnostics),
+                env: &g.env,
+                outputs: &g.blocks,
+            };
+            match serde_json::to_string_pretty(&doc) {
+                Ok(s) => {
+                    let _ = writeln!(out, "{s}");
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(1);
+                }
+            }
+        }
+        "markdown" => {
+            let doc = engine::render::markdown::document(
+                &g.title,
+                &g.command,
+                &g.diagnostics,
+                &g.blocks,
+            );
+            let _ = out.write_all(doc.as_bytes());
+            print_diags_text(&g.diagnostics, &mut std::io::stderr());
+        }
+        id => match g.block(id) {
+            Some(b) => {
+                let _ = out.write_all(b.content.as_bytes());
+                print_diags_text(&g.diagnostics, &mut std::io::stderr());
+            }
+            None => {
+                let ids: Vec<&str> = g.blocks.iter().map(|b| b.id).collect();
+                return usage(&format!(
+                    "unknown --format: {id} (use json, markdown, or one of: {})",
+                    ids.join(", ")
+                ));
+            }
+        },
+    }
+    exit_for(&g)
+}
+
+pub fn check(args: &CheckArgs) -> ExitCode {
+    let raw = match build_inputs(&args.input) {
+        Ok(r) => r,
+        Err(Usage(m)) => return usage(&m),
+    };
+    let g = engine::generate(&raw);
+    match args.format {
+        ListFormat::Json => {
+            let doc = serde_json::json!({
+                "schema": 1,
+                "diagnostics": json_diags(&g.diagnostics),
+            });
+            println!("{doc:#}");
+        }
+        ListFormat::Text => {
+            if g.diagnostics.is_empty() {
+                println!("no problems found");
+            }
+            print_diags_text(&g.diagnostics, &mut std::io::stdout());
+        }
+    }
+    exit_for(&g)
+}
+
+fn options_json(specs: &[OptionSpec]) -> serde_json::Value {
+    specs
+        .iter()
+        .map(|s| {
+            let mut o = serde_json::json!({
+                "key": s.key, "label": s.label, "help": s.help, "default": s.default,
+            });
+            let kind = match s.kind {
+                OptionKind::Text => serde_json::json!("text"),
+                OptionKind::Integer => serde_json::json!("integer"),
+                OptionKind::Email => serde_json::json!("email"),
+                OptionKind::Choice(c) => {
+                    o["choices"] = c.iter().map(|(v, _)| *v).collect();
+                    serde_json::json!("choice")
+                }
+            };
+            o["kind"] = kind;
+            o
+        })
+        .collect()
+}
+
+pub fn list(args: &ListArgs) -> ExitCode {
+    match (args.what, args.format) {
+        (ListWhat::Apps, ListFormat::Json) => {
+            let apps: Vec<_> = apps::APPS
+                .iter()
+                .map(|a| {
+                    serde_json::json!({
+                        "id": a.id(), "name": a.name(), "summary": a.summary(),
+                        "versions": a.known_versions(), "options": options_json(a.options()),
+                    })
+                })
+                .collect();
+            println!("{:#}", serde_json::json!({ "apps": apps }));
+        }
+        (ListWhat::Platforms, ListFormat::Json) => {
+            let ps: Vec<_> = platforms::PLATFORMS
+                .iter()
+                .map(|p| {
+                    serde_json::json!({
+                        "id": p.id(), "name": p.name(), "summary": p.summary(),
+                        "https_only": p.https_only(), "options": options_json(p.options()),
+                    })
+                })
+                .collect();
+            println!("{:#}", serde_json::json!({ "platforms": ps }));
+        }
+        (ListWhat::Apps, ListFormat::Text) => {
+            for a in apps::APPS {
+                println!("{:<16} {} ({})", a.id(), a.name(), a.summary());
+            }
+        }
+        (ListWhat::Platforms, ListFormat::Text) => {
+            for p in platforms::PLATFORMS {
+                println!("{:<16} {} ({})", p.id(), p.name(), p.summary());
+            }
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+pub fn explain(code: &str) -> ExitCode {
+    match codes::lookup(code) {
+        Some(c) => {
+            println!("{} ({}, {})\n", c.code, c.name, c.severity.as_str());
+            println!("{}", c.explanation);
+            ExitCode::SUCCESS
+        }
+        None => usage(&format!(
+            "unknown code: {code} (codes look like URL004, CR003, LS001)"
+        )),
+    }
+}

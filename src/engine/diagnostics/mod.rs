@@ -1,0 +1,172 @@
+//! Diagnostics: every problem found in the inputs, with a stable code, a short message, the long
+//! explanation (from the code registry in [`codes`]) and zero or more fixes.
+//!
+//! A [`Fix`] is data: field edits the user applies with one click ("Apply fix" in the GUI). Its
+//! [`Applicability`] says how safe it is, as in ruff: `Safe` only normalises, `Unsafe` changes
+//! meaning, `DisplayOnly` is advice to act elsewhere.
+
+pub mod codes;
+
+use serde::Serialize;
+
+use crate::engine::inputs::{ExtraVar, RawInputs};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Error => "error",
+            Self::Warning => "warning",
+            Self::Info => "info",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Applicability {
+    Safe,
+    Unsafe,
+    DisplayOnly,
+}
+
+/// One edit of the raw inputs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "op", rename_all = "kebab-case")]
+pub enum FieldEdit {
+    /// Replace URL entry `index` with `value`.
+    SetUrl { index: usize, value: String },
+    /// Remove URL entry `index`.
+    RemoveUrl { index: usize },
+    /// Set option `key` to `value`.
+    SetOption { key: String, value: String },
+    /// Remove the extra variable at `index`.
+    RemoveExtra { index: usize },
+    /// Set the value of the extra variable at `index`.
+    SetExtraValue { index: usize, value: String },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Fix {
+    /// What the button says, e.g. `Use https://ls.example.com`.
+    pub title: String,
+    pub applicability: Applicability,
+    pub edits: Vec<FieldEdit>,
+}
+
+impl Fix {
+    pub fn safe(title: impl Into<String>, edits: Vec<FieldEdit>) -> Self {
+        Self {
+            title: title.into(),
+            applicability: Applicability::Safe,
+            edits,
+        }
+    }
+
+    pub fn unsafe_(title: impl Into<String>, edits: Vec<FieldEdit>) -> Self {
+        Self {
+            title: title.into(),
+            applicability: Applicability::Unsafe,
+            edits,
+        }
+    }
+
+    /// Applies the edits to `raw`. Edits are applied in order; list removals are applied
+    /// from the highest index down so indices stay valid.
+    pub fn apply(&self, raw: &mut RawInputs) {
+        let mut removals_url = Vec::new();
+        let mut removals_extra = Vec::new();
+        for edit in &self.edits {
+            match edit {
+                FieldEdit::SetUrl { index, value } => {
+                    if let Some(u) = raw.urls.get_mut(*index) {
+                        value.clone_into(u);
+                    }
+                }
+                FieldEdit::RemoveUrl { index } => removals_url.push(*index),
+                FieldEdit::SetOption { key, value } => {
+                    raw.options.insert(key.clone(), value.clone());
+                }
+                FieldEdit::RemoveExtra { index } => removals_extra.push(*index),
+                FieldEdit::SetExtraValue { index, value } => {
+                    if let Some(ExtraVar { value: v, .. }) = raw.extra_env.get_mut(*index) {
+                        value.clone_into(v);
+                    }
+                }
+            }
+        }
+        removals_url.sort_unstable();
+        removals_url.dedup();
+        for i in removals_url.into_iter().rev() {
+            if i < raw.urls.len() {
+                raw.urls.remove(i);
+            }
+        }
+        removals_extra.sort_unstable();
+        removals_extra.dedup();
+        for i in removals_extra.into_iter().rev() {
+            if i < raw.extra_env.len() {
+                raw.extra_env.remove(i);
+            }
+        }
+    }
+}
+
+/// Which input a diagnostic is about: `urls[2]`, `option:service`, `extra[0]`, `app`, ...
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub code: &'static str,
+    pub severity: Severity,
+    pub field: String,
+    pub message: String,
+    pub fixes: Vec<Fix>,
+}
+
+impl Diagnostic {
+    pub fn new(code: &'static str, field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            severity: codes::lookup(code).map_or(Severity::Error, |c| c.severity),
+            field: field.into(),
+            message: message.into(),
+            fixes: Vec::new(),
+        }
+    }
+
+    pub fn with_fix(mut self, fix: Fix) -> Self {
+        self.fixes.push(fix);
+        self
+    }
+
+    /// The long explanation of this code (What / Why / Example / References).
+    pub fn explanation(&self) -> &'static str {
+        codes::lookup(self.code).map_or("", |c| c.explanation)
+    }
+}
+
+/// Field name helpers, so every module spells them the same way.
+pub mod field {
+    pub fn url(index: usize) -> String {
+        format!("urls[{index}]")
+    }
+    pub fn option(key: &str) -> String {
+        format!("option:{key}")
+    }
+    pub fn extra(index: usize) -> String {
+        format!("extra[{index}]")
+    }
+    pub const URLS: &str = "urls";
+    pub const APP: &str = "app";
+    pub const PLATFORM: &str = "platform";
+    pub const VERSION: &str = "app_version";
+    pub fn secret(name: &str) -> String {
+        format!("secret:{name}")
+    }
+}

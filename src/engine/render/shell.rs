@@ -1,0 +1,279 @@
+//! POSIX shell: quoting and a tiny script model (comments, commands as argv vectors, raw control
+//! lines). All shell quoting in ProxyTrust lives here.
+//!
+//! Rule (bash manual, QUOTING; POSIX XCU 2.2.2): everything between single quotes is literal and a
+//! `'` cannot appear inside, so `'` is written `'"'"'` (as CPython's `shlex.quote`). Words made
+//! only of characters no shell treats specially are left bare. `^` is quoted because zsh with
+//! EXTENDED_GLOB treats a leading `^` as a glob (shared/knowledge/platforms.md §11).
+
+/// Characters that never need quoting in bash, dash or zsh (as words after the command name).
+fn is_safe(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '_' | '@' | '%' | '+' | '=' | ':' | ',' | '.' | '/' | '-')
+}
+
+/// Quotes one word so that bash reads it back as exactly `s`.
+pub fn quote(s: &str) -> String {
+    if !s.is_empty() && s.chars().all(is_safe) {
+        return s.to_owned();
+    }
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('\'');
+    for c in s.chars() {
+        if c == '\'' {
+            out.push_str("'\"'\"'");
+        } else {
+            out.push(c);
+        }
+    }
+    out.push('\'');
+    out
+}
+
+/// Quotes for display on one line (comments): like [`quote`], but control characters such as
+/// newlines use bash's `$'...'` form so the line stays one line.
+pub fn quote_one_line(s: &str) -> String {
+    if !s.chars().any(char::is_control) {
+        return quote(s);
+    }
+    let mut out = String::from("$'");
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            '\\' => out.push_str("\\\\"),
+            '\'' => out.push_str("\\'"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}
+
+/// One word of a command.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Word {
+    /// A literal: quoted as needed.
+    Lit(String),
+    /// Shell text emitted as is, e.g. `"$runtime_sa"`; only for text ProxyTrust itself writes,
+    /// never for user input.
+    Raw(String),
+}
+
+impl Word {
+    pub fn lit(s: impl Into<String>) -> Self {
+        Self::Lit(s.into())
+    }
+    fn render(&self) -> String {
+        match self {
+            Self::Lit(s) => quote(s),
+            Self::Raw(s) => s.clone(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Line {
+    Comment(String),
+    Blank,
+    /// A command; `prefix` is shell text before it (e.g. `printf '%s' "$v" |`), `suffix` after
+    /// it (e.g. `>/dev/null`).
+    Cmd {
+        prefix: Option<String>,
+        argv: Vec<Word>,
+        suffix: Option<String>,
+    },
+    /// Shell text ProxyTrust writes itself (control flow). Never built from user input
+    /// except through [`quote`].
+    Raw(String),
+}
+
+/// A script: lines, plus the indentation applied to them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Script {
+    pub lines: Vec<Line>,
+}
+
+impl Script {
+    pub fn comment(&mut self, text: impl AsRef<str>) -> &mut Self {
+        if text.as_ref().is_empty() {
+            self.lines.push(Line::Comment(String::new()));
+        }
+        for l in text.as_ref().lines() {
+            self.lines.push(Line::Comment(l.to_owned()));
+        }
+        self
+    }
+    pub fn blank(&mut self) -> &mut Self {
+        self.lines.push(Line::Blank);
+        self
+    }
+    pub fn raw(&mut self, text: impl Into<String>) -> &mut Self {
+        self.lines.push(Line::Raw(text.into()));
+        self
+    }
+    pub fn cmd(&mut self, argv: Vec<Word>) -> &mut Self {
+        self.lines.push(Line::Cmd {
+            prefix: None,
+            argv,
+            suffix: None,
+        });
+        self
+    }
+    pub fn cmd_with(
+        &mut self,
+        prefix: Option<String>,
+        argv: Vec<Word>,
+        suffix: Option<String>,
+    ) -> &mut Self {
+        self.lines.push(Line::Cmd {
+            prefix,
+            argv,
+            suffix,
+        });
+        self
+    }
+    pub fn extend(&mut self, other: &Script) -> &mut Self {
+        self.lines.extend(other.lines.iter().cloned());
+        self
+    }
+
+    /// Renders the script. Long commands are broken after the command words with ` \`
+    /// continuations, one flag per line. Indentation of `Raw` lines is kept; commands and
+    /// comments take the indentation of the preceding `Raw` block opener (`then`, `(`), tracked
+    /// by a simple depth counter.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let mut depth: usize = 0;
+        for line in &self.lines {
+            match line {
+                Line::Blank => out.push('\n'),
+                Line::Comment(c) => {
+                    push_indent(&mut out, depth);
+                    if c.is_empty() {
+                        out.push_str("#\n");
+                    } else {
+                        out.push_str("# ");
+                        out.push_str(c);
+                        out.push('\n');
+                    }
+                }
+                Line::Raw(r) => {
+                    let t = r.trim();
+                    if closes(t) {
+                        depth = depth.saturating_sub(1);
+                    }
+                    push_indent(&mut out, depth);
+                    out.push_str(t);
+                    out.push('\n');
+                    if opens(t) {
+                        depth += 1;
+                    }
+                }
+                Line::Cmd {
+                    prefix,
+                    argv,
+                    suffix,
+                } => {
+                    render_cmd(&mut out, depth, prefix.as_deref(), argv, suffix.as_deref());
+                }
+            }
+        }
+        out
+    }
+}
+
+fn opens(t: &str) -> bool {
+    t == "("
+        || t == "then"
+        || t.ends_with(" then")
+        || t.ends_with(" do")
+        || t.ends_with(" in")
+        || t.ends_with('{')
+        || t.starts_with("else")
+}
+
+fn closes(t: &str) -> bool {
+    matches!(t, ")" | "fi" | "done" | "}" | "esac") || t.starts_with("else")
+}
+
+fn push_indent(out: &mut String, depth: usize) {
+    for _ in 0..depth {
+        out.push_str("  ");
+    }
+}
+
+fn render_cmd(
+    out: &mut String,
+    depth: usize,
+    prefix: Option<&str>,
+    argv: &[Word],
+    suffix: Option<&str>,
+) {
+    let words: Vec<String> = argv.iter().map(Word::render).collect();
+    let mut single = String::new();
+    if let Some(p) = prefix {
+        single.push_str(p);
+        single.push(' ');
+    }
+    single.push_str(&words.join(" "));
+    if let Some(s) = suffix {
+        single.push(' ');
+        single.push_str(s);
+    }
+    push_indent(out, depth);
+    if single.len() + depth * 2 <= 100 && !single.contains('\n') {
+        out.push_str(&single);
+        out.push('\n');
+        return;
+    }
+    let mut depth = depth;
+    if let Some(p) = prefix {
+        // `printf ... |` on its own line, the command below it.
+        out.push_str(p);
+        out.push_str(" \\\n");
+        depth += 1;
+        push_indent(out, depth);
+        let rest = words.join(" ");
+        if rest.len() + depth * 2 <= 100 && suffix.is_none() && !rest.contains('\n') {
+            out.push_str(&rest);
+            out.push('\n');
+            return;
+        }
+    }
+    // Head: everything up to the first word that starts with `-`.
+    let split = argv
+        .iter()
+        .position(|w| match w {
+            Word::Lit(s) | Word::Raw(s) => s.starts_with('-'),
+        })
+        .unwrap_or(words.len());
+    out.push_str(&words[..split].join(" "));
+    for w in &words[split..] {
+        out.push_str(" \\\n");
+        push_indent(out, depth + 1);
+        out.push_str(w);
+    }
+    if let Some(s) = suffix {
+        out.push(' ');
+        out.push_str(s);
+    }
+    out.push('\n');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting() {
+        assert_eq!(quote("abc"), "abc");
+        assert_eq!(quote("--region=us-central1"), "--region=us-central1");
+        assert_eq!(quote(""), "''");
+        assert_eq!(quote("it's"), "'it'\"'\"'s'");
+        assert_eq!(quote("$x"), "'$x'");
+        assert_eq!(quote("^|^a"), "'^|^a'");
+        assert_eq!(quote_one_line("a\nb"), "$'a\\nb'");
+    }
+}
