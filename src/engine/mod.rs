@@ -68,6 +68,8 @@ pub struct Generated {
     pub command: String,
     /// `App on Platform`, for titles.
     pub title: String,
+    /// The main deploy command's argv, unquoted.
+    pub deploy_command: Vec<String>,
 }
 
 impl Generated {
@@ -185,6 +187,7 @@ pub fn generate(raw: &RawInputs) -> Generated {
     let header = Header {
         command: command.clone(),
     };
+    let deploy_command = platform.deploy_command(&valid, &plan);
     let mut blocks = platform.render(&valid, &plan, &header);
     blocks.push(render::dotenv_block(&plan, &header));
     blocks.push(render::snippet_block(&plan, &header));
@@ -211,6 +214,7 @@ pub fn generate(raw: &RawInputs) -> Generated {
         blocks,
         command,
         title: format!("{} on {}", app.name(), platform.name()),
+        deploy_command,
     }
 }
 

@@ -487,7 +487,8 @@ fn verify_script(origins: &[String]) -> Script {
     s.comment("written differently there (trailing slash, space, http instead of https).");
     s.raw("set -u");
     let list: Vec<String> = origins.iter().map(|o| quote(o)).collect();
-    s.raw(format!("for origin in {}; do", list.join(" ")));
+    s.raw(format!("origins=({})", list.join(" ")));
+    s.raw("for origin in \"${origins[@]}\"; do");
     s.raw("jar=\"$(mktemp)\"");
     s.raw("headers=\"$(mktemp)\"");
     s.comment("1. The login page: it must answer 200 and set csrftoken (Secure on https).");

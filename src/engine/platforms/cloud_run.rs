@@ -611,6 +611,15 @@ impl Platform for CloudRun {
         }
     }
 
+    fn deploy_command(&self, v: &Valid<'_>, plan: &Plan) -> Vec<String> {
+        Self::deploy_argv(v, plan)
+            .into_iter()
+            .map(|w| match w {
+                Word::Lit(s) | Word::Raw(s) => s,
+            })
+            .collect()
+    }
+
     fn render(&self, v: &Valid<'_>, plan: &Plan, header: &Header) -> Vec<Block> {
         vec![
             Self::env_file_block(v, plan, header),

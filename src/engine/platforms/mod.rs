@@ -24,6 +24,9 @@ pub trait Platform: Sync {
     fn inline_secrets(&self, v: &Valid<'_>) -> bool;
     /// How a secret is referenced in the env list (`NAME:VERSION` on Cloud Run).
     fn secret_reference(&self, v: &Valid<'_>, var: &EnvVar) -> String;
+    /// The main deploy command as an argv vector (what the deploy block runs last), for tests
+    /// and tools that want the words without shell quoting.
+    fn deploy_command(&self, v: &Valid<'_>, plan: &Plan) -> Vec<String>;
     /// The platform's own blocks: `env` (the platform's env form) and `deploy`.
     fn render(&self, v: &Valid<'_>, plan: &Plan, header: &Header) -> Vec<Block>;
 }

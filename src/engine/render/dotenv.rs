@@ -9,5 +9,11 @@
 use super::shell::quote;
 
 pub fn line(name: &str, value: &str) -> String {
-    format!("{name}={}\n", quote(value))
+    let mut out = String::new();
+    if value.contains(['$', '`']) {
+        // Intended literal text inside single quotes (shellcheck SC2016 would suggest otherwise).
+        out.push_str("# shellcheck disable=SC2016 # literal $ and ` in the value are intended\n");
+    }
+    out.push_str(&format!("{name}={}\n", quote(value)));
+    out
 }

@@ -32,7 +32,8 @@ pub fn quote(s: &str) -> String {
 /// Quotes for display on one line (comments): like [`quote`], but control characters such as
 /// newlines use bash's `$'...'` form so the line stays one line.
 pub fn quote_one_line(s: &str) -> String {
-    if !s.chars().any(char::is_control) {
+    let special = |c: char| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}');
+    if !s.chars().any(special) {
         return quote(s);
     }
     let mut out = String::from("$'");
@@ -43,7 +44,7 @@ pub fn quote_one_line(s: &str) -> String {
             '\r' => out.push_str("\\r"),
             '\\' => out.push_str("\\\\"),
             '\'' => out.push_str("\\'"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c if special(c) => out.push_str(&format!("\\u{:04x}", u32::from(c))),
             c => out.push(c),
         }
     }
@@ -212,6 +213,15 @@ fn render_cmd(
     suffix: Option<&str>,
 ) {
     let words: Vec<String> = argv.iter().map(Word::render).collect();
+    // A literal `$` or backtick inside single quotes is intended: say so to shellcheck (SC2016
+    // would otherwise suggest double quotes, which is exactly the bug it warns about).
+    if argv
+        .iter()
+        .any(|w| matches!(w, Word::Lit(s) if s.contains(['$', '`'])))
+    {
+        push_indent(out, depth);
+        out.push_str("# shellcheck disable=SC2016 # literal $ and ` in values are intended\n");
+    }
     let mut single = String::new();
     if let Some(p) = prefix {
         single.push_str(p);
