@@ -1,6 +1,396 @@
-//! The desktop app (placeholder while the engine is brought up).
-use std::process::ExitCode;
+//! The desktop app (eframe/egui 0.37). One panel per file (`*_ui` functions); every action is a
+//! [`UiCommand`] applied at the end of the frame, so menus, buttons and shortcuts share one path.
+//! The engine is recomputed only when the inputs change.
 
-pub fn run(_args: &crate::cli::GuiArgs) -> ExitCode {
-    ExitCode::SUCCESS
+mod diagnostics;
+mod examples;
+mod files;
+mod form;
+mod outputs;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::mpsc;
+
+use egui::{Key, KeyboardShortcut, Modifiers};
+use serde::{Deserialize, Serialize};
+
+use crate::engine::{self, Generated, inputs::RawInputs};
+
+pub use examples::EXAMPLES;
+pub use files::DialogResult;
+
+pub const SAVE: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::S);
+pub const SAVE_AS: KeyboardShortcut =
+    KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::S);
+pub const OPEN: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::O);
+pub const NEW: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::N);
+pub const COPY_ALL: KeyboardShortcut =
+    KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::C);
+
+/// Everything the user does.
+#[derive(Clone, Debug, PartialEq)]
+pub enum UiCommand {
+    New,
+    Open,
+    Save,
+    SaveAs,
+    ExportAll,
+    CopyAll,
+    CopyBlock(String),
+    SaveBlock(String),
+    /// Apply fix `fix` of diagnostic `diag`.
+    ApplyFix { diag: usize, fix: usize },
+    OpenExample(usize),
+    GenerateSecrets,
+}
+
+/// What is remembered between runs (eframe storage). Secret values only when the user opted in.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct State {
+    pub inputs: RawInputs,
+    pub project_path: Option<PathBuf>,
+    /// Write secret values into project files (and the remembered state).
+    pub save_secrets: bool,
+    pub tab: String,
+}
+
+pub struct ProxyTrustApp {
+    pub state: State,
+    /// The engine output for `computed_for`.
+    pub generated: Generated,
+    computed_for: Option<RawInputs>,
+    /// Inputs as last saved or opened, for the unsaved-changes mark.
+    saved: Option<RawInputs>,
+    commands: Vec<UiCommand>,
+    /// A file dialog running on its own thread.
+    dialog: Option<mpsc::Receiver<DialogResult>>,
+    /// Feedback for the status line.
+    pub status: String,
+    title: String,
+}
+
+impl Default for ProxyTrustApp {
+    fn default() -> Self {
+        let mut app = Self {
+            state: State::default(),
+            generated: Generated::default(),
+            computed_for: None,
+            saved: None,
+            commands: Vec::new(),
+            dialog: None,
+            status: String::new(),
+            title: String::new(),
+        };
+        app.load_example(0);
+        app
+    }
+}
+
+const STORAGE_KEY: &str = eframe::APP_KEY;
+
+impl ProxyTrustApp {
+    pub fn new(cc: &eframe::CreationContext<'_>) -> Self {
+        let mut app = Self::default();
+        if let Some(state) = cc
+            .storage
+            .and_then(|s| eframe::get_value::<State>(s, STORAGE_KEY))
+        {
+            app.state = state;
+            app.saved = None;
+        }
+        app
+    }
+
+    /// A fresh app showing `inputs` (for tests and `--project`).
+    pub fn with_inputs(inputs: RawInputs) -> Self {
+        let mut app = Self::default();
+        app.state.inputs = inputs;
+        app.saved = Some(app.state.inputs.clone());
+        app
+    }
+
+    pub fn push(&mut self, cmd: UiCommand) {
+        self.commands.push(cmd);
+    }
+
+    /// Recomputes the engine output if the inputs changed since the last frame.
+    pub fn recompute(&mut self) {
+        if self.computed_for.as_ref() != Some(&self.state.inputs) {
+            self.generated = engine::generate(&self.state.inputs);
+            self.computed_for = Some(self.state.inputs.clone());
+        }
+    }
+
+    pub fn dirty(&self) -> bool {
+        self.saved.as_ref() != Some(&self.state.inputs)
+    }
+
+    fn load_example(&mut self, i: usize) {
+        match examples::load(i) {
+            Ok(inputs) => {
+                self.state.inputs = inputs;
+                self.state.project_path = None;
+                self.saved = Some(self.state.inputs.clone());
+                self.status = format!("Opened example: {}", EXAMPLES[i].title);
+            }
+            Err(e) => self.status = format!("Example could not be read: {e}"),
+        }
+    }
+
+    fn window_title(&self) -> String {
+        let name = self
+            .state
+            .project_path
+            .as_ref()
+            .and_then(|p| p.file_name())
+            .map_or_else(|| "Untitled".to_owned(), |n| n.to_string_lossy().into_owned());
+        let mark = if self.dirty() { " \u{2022}" } else { "" };
+        format!("{name}{mark} - ProxyTrust")
+    }
+
+    /// One whole frame of the UI, without eframe (so tests can drive it).
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        self.recompute();
+        self.shortcuts(ui);
+        self.poll_dialog(ui.ctx());
+        egui::Panel::top("menu").show(ui, |ui| self.menu_ui(ui));
+        egui::Panel::bottom("status").show(ui, |ui| {
+            ui.horizontal(|ui| {
+                if self.dialog.is_some() {
+                    ui.spinner();
+                    ui.label("Waiting for the file dialog…");
+                } else {
+                    ui.label(&self.status);
+                }
+            });
+        });
+        egui::Panel::left("inputs")
+            .resizable(true)
+            .default_size(460.0)
+            .min_size(320.0)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    form::form_ui(self, ui);
+                    ui.separator();
+                    diagnostics::diagnostics_ui(self, ui);
+                });
+            });
+        egui::CentralPanel::default().show(ui, |ui| outputs::outputs_ui(self, ui));
+        let commands = std::mem::take(&mut self.commands);
+        for cmd in commands {
+            self.apply(ui.ctx(), cmd);
+        }
+        let title = self.window_title();
+        if title != self.title {
+            ui.ctx()
+                .send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.title = title;
+        }
+    }
+
+    fn shortcuts(&mut self, ui: &egui::Ui) {
+        // Most specific first: Ctrl+Shift+S before Ctrl+S (egui matches modifiers logically).
+        let pairs = [
+            (SAVE_AS, UiCommand::SaveAs),
+            (SAVE, UiCommand::Save),
+            (COPY_ALL, UiCommand::CopyAll),
+            (OPEN, UiCommand::Open),
+            (NEW, UiCommand::New),
+        ];
+        for (shortcut, cmd) in pairs {
+            if ui.input_mut(|i| i.consume_shortcut(&shortcut)) {
+                self.commands.push(cmd);
+            }
+        }
+    }
+
+    fn menu_ui(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        egui::MenuBar::new().ui(ui, |ui| {
+            ui.menu_button("File", |ui| {
+                let items = [
+                    ("New", Some(NEW), UiCommand::New),
+                    ("Open…", Some(OPEN), UiCommand::Open),
+                    ("Save", Some(SAVE), UiCommand::Save),
+                    ("Save As…", Some(SAVE_AS), UiCommand::SaveAs),
+                    ("Export all…", None, UiCommand::ExportAll),
+                ];
+                for (label, shortcut, cmd) in items {
+                    let mut b = egui::Button::new(label);
+                    if let Some(s) = shortcut {
+                        b = b.shortcut_text(ctx.format_shortcut(&s));
+                    }
+                    if ui.add_enabled(self.dialog.is_none(), b).clicked() {
+                        self.commands.push(cmd);
+                    }
+                }
+                ui.separator();
+                ui.checkbox(&mut self.state.save_secrets, "Save secret values in project files");
+            });
+            ui.menu_button("Edit", |ui| {
+                if ui
+                    .add(egui::Button::new("Copy all").shortcut_text(ctx.format_shortcut(&COPY_ALL)))
+                    .clicked()
+                {
+                    self.commands.push(UiCommand::CopyAll);
+                }
+                if ui.button("Generate missing secrets").clicked() {
+                    self.commands.push(UiCommand::GenerateSecrets);
+                }
+            });
+            ui.menu_button("Examples", |ui| {
+                for (i, ex) in EXAMPLES.iter().enumerate() {
+                    if ui.button(ex.title).on_hover_text(ex.summary).clicked() {
+                        self.commands.push(UiCommand::OpenExample(i));
+                    }
+                }
+            });
+            ui.menu_button("View", |ui| {
+                egui::widgets::global_theme_preference_buttons(ui);
+            });
+        });
+    }
+
+    fn apply(&mut self, ctx: &egui::Context, cmd: UiCommand) {
+        match cmd {
+            UiCommand::New => {
+                self.state.inputs = RawInputs {
+                    platform: "cloud-run".into(),
+                    app: "label-studio".into(),
+                    urls: vec![String::new()],
+                    ..RawInputs::default()
+                };
+                self.state.project_path = None;
+                self.saved = None;
+                self.status = "New project".into();
+            }
+            UiCommand::OpenExample(i) => self.load_example(i),
+            UiCommand::ApplyFix { diag, fix } => {
+                if let Some(f) = self
+                    .generated
+                    .diagnostics
+                    .get(diag)
+                    .and_then(|d| d.fixes.get(fix))
+                {
+                    f.apply(&mut self.state.inputs);
+                    self.status = format!("Applied: {}", f.title);
+                }
+            }
+            UiCommand::CopyAll => {
+                let all = outputs::all_blocks_text(&self.generated);
+                ctx.copy_text(all);
+                self.status = "Copied all blocks".into();
+            }
+            UiCommand::CopyBlock(id) => {
+                if let Some(b) = self.generated.block(&id) {
+                    ctx.copy_text(b.content.clone());
+                    self.status = format!("Copied {}", b.filename);
+                }
+            }
+            UiCommand::GenerateSecrets => match crate::secrets::fill_missing(&mut self.state.inputs) {
+                Ok(names) if names.is_empty() => self.status = "No secret was missing".into(),
+                Ok(names) => self.status = format!("Generated {}", names.join(", ")),
+                Err(e) => self.status = format!("Could not generate secrets: {e}"),
+            },
+            UiCommand::Save => match self.state.project_path.clone() {
+                Some(p) => self.save_to(&p),
+                None => self.start_dialog(ctx, files::Dialog::SaveAs),
+            },
+            UiCommand::SaveAs => self.start_dialog(ctx, files::Dialog::SaveAs),
+            UiCommand::Open => self.start_dialog(ctx, files::Dialog::Open),
+            UiCommand::ExportAll => self.start_dialog(ctx, files::Dialog::ExportDir),
+            UiCommand::SaveBlock(id) => {
+                let name = self
+                    .generated
+                    .block(&id)
+                    .map(|b| b.filename.clone())
+                    .unwrap_or_default();
+                self.start_dialog(ctx, files::Dialog::SaveBlock { id, name });
+            }
+        }
+    }
+
+    fn save_to(&mut self, path: &std::path::Path) {
+        match crate::project::save(path, &self.state.inputs, self.state.save_secrets) {
+            Ok(()) => {
+                self.state.project_path = Some(path.to_owned());
+                self.saved = Some(self.state.inputs.clone());
+                self.status = format!("Saved {}", path.display());
+            }
+            Err(e) => self.status = format!("Not saved: {e}"),
+        }
+    }
+
+    /// Opens a project file (used by the Open dialog and `--project`).
+    pub fn open_path(&mut self, path: &std::path::Path) {
+        match crate::project::load(path) {
+            Ok(inputs) => {
+                self.state.inputs = inputs;
+                self.state.project_path = Some(path.to_owned());
+                self.saved = Some(self.state.inputs.clone());
+                self.status = format!("Opened {}", path.display());
+            }
+            // The work in the window stays as it was.
+            Err(e) => self.status = format!("Not opened: {e}"),
+        }
+    }
+}
+
+impl eframe::App for ProxyTrustApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.show(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        let mut state = self.state.clone();
+        if !state.save_secrets {
+            state.inputs.secrets.clear();
+        }
+        eframe::set_value(storage, STORAGE_KEY, &state);
+    }
+}
+
+/// Runs the desktop app.
+pub fn run(args: &crate::cli::GuiArgs) -> ExitCode {
+    let icon = eframe::icon_data::from_png_bytes(include_bytes!("../../assets/icon.png")).ok();
+    let size = args
+        .size
+        .as_deref()
+        .and_then(|s| s.split_once('x'))
+        .and_then(|(w, h)| Some([w.parse::<f32>().ok()?, h.parse::<f32>().ok()?]))
+        .unwrap_or([1280.0, 800.0]);
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_inner_size(size)
+        .with_min_inner_size([800.0, 500.0])
+        .with_title("ProxyTrust");
+    if let Some(icon) = icon {
+        viewport = viewport.with_icon(icon);
+    }
+    let options = eframe::NativeOptions {
+        viewport,
+        renderer: eframe::Renderer::Glow,
+        ..Default::default()
+    };
+    let project = args.project.clone();
+    let screenshot = args.screenshot.clone();
+    let result = eframe::run_native(
+        "ProxyTrust",
+        options,
+        Box::new(move |cc| {
+            let mut app = ProxyTrustApp::new(cc);
+            if let Some(p) = &project {
+                app.open_path(p);
+            }
+            Ok(Box::new(files::ScreenshotWrapper::new(app, screenshot)))
+        }),
+    );
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: the window could not be opened: {e}");
+            ExitCode::from(1)
+        }
+    }
 }

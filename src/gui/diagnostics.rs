@@ -1,0 +1,44 @@
+//! The live diagnostics list, with an "Apply fix" button per fix. Hovering a diagnostic shows
+//! its long explanation (the same text as `proxytrust explain CODE`).
+
+use egui::RichText;
+
+use super::form::severity_color;
+use super::{ProxyTrustApp, UiCommand};
+
+pub fn diagnostics_ui(app: &mut ProxyTrustApp, ui: &mut egui::Ui) {
+    let n = app.generated.diagnostics.len();
+    ui.heading(if n == 0 {
+        "No problems found".to_owned()
+    } else {
+        format!("Problems ({n})")
+    });
+    let mut commands = Vec::new();
+    for (di, d) in app.generated.diagnostics.iter().enumerate() {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(
+                RichText::new(d.severity.as_str())
+                    .strong()
+                    .color(severity_color(ui, d.severity)),
+            );
+            ui.label(RichText::new(d.code).monospace())
+                .on_hover_text(d.explanation());
+            ui.label(&d.message).on_hover_text(d.explanation());
+        });
+        ui.horizontal_wrapped(|ui| {
+            for (fi, f) in d.fixes.iter().enumerate() {
+                if ui
+                    .button(format!("Apply fix: {}", f.title))
+                    .on_hover_text(format!("{:?} fix", f.applicability))
+                    .clicked()
+                {
+                    commands.push(UiCommand::ApplyFix { diag: di, fix: fi });
+                }
+            }
+        });
+        ui.add_space(4.0);
+    }
+    for c in commands {
+        app.push(c);
+    }
+}

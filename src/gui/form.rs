@@ -1,0 +1,276 @@
+//! The inputs form: URLs, platform, app, version, options, extra variables, secrets. Every input
+//! is tied to a visible label (screen readers and kittest queries find it by that name).
+
+use egui::{RichText, TextEdit};
+
+use super::ProxyTrustApp;
+use crate::engine::diagnostics::Severity;
+use crate::engine::inputs::{ExtraVar, OptionKind, OptionSpec};
+use crate::engine::{apps, platforms};
+
+/// A coloured dot after a field that has diagnostics; hovering shows them.
+fn marker(ui: &mut egui::Ui, app: &ProxyTrustApp, field: &str) {
+    let diags: Vec<_> = app
+        .generated
+        .diagnostics
+        .iter()
+        .filter(|d| d.field == field)
+        .collect();
+    let Some(worst) = diags.iter().map(|d| d.severity).min() else {
+        return;
+    };
+    let color = severity_color(ui, worst);
+    let text = diags
+        .iter()
+        .map(|d| format!("{} {}", d.code, d.message))
+        .collect::<Vec<_>>()
+        .join("\n");
+    ui.label(RichText::new("\u{25CF}").color(color)).on_hover_text(text);
+}
+
+pub fn severity_color(ui: &egui::Ui, s: Severity) -> egui::Color32 {
+    let v = ui.visuals();
+    match s {
+        Severity::Error => v.error_fg_color,
+        Severity::Warning => v.warn_fg_color,
+        Severity::Info => v.weak_text_color(),
+    }
+}
+
+pub fn form_ui(app: &mut ProxyTrustApp, ui: &mut egui::Ui) {
+    ui.heading("Public URLs");
+    ui.label(
+        RichText::new("Every URL people open in the browser: the run.app URL, a custom domain, …")
+            .weak(),
+    );
+    let mut remove = None;
+    let n = app.state.inputs.urls.len();
+    for i in 0..n {
+        ui.horizontal(|ui| {
+            let l = ui.label(format!("URL {}", i + 1));
+            let mut text = app.state.inputs.urls[i].clone();
+            let w = (ui.available_width() - 60.0).max(120.0);
+            let r = ui
+                .add(
+                    TextEdit::singleline(&mut text)
+                        .hint_text("https://…")
+                        .desired_width(w),
+                )
+                .labelled_by(l.id);
+            if r.changed() {
+                app.state.inputs.urls[i] = text;
+            }
+            marker(ui, app, &format!("urls[{i}]"));
+            if ui
+                .small_button("\u{2715}")
+                .on_hover_text(format!("Remove URL {}", i + 1))
+                .clicked()
+            {
+                remove = Some(i);
+            }
+        });
+    }
+    if let Some(i) = remove {
+        app.state.inputs.urls.remove(i);
+    }
+    if ui.button("Add URL").clicked() {
+        app.state.inputs.urls.push(String::new());
+    }
+    ui.add_space(8.0);
+
+    egui::Grid::new("target")
+        .num_columns(2)
+        .spacing([8.0, 6.0])
+        .show(ui, |ui| {
+            let inputs = &mut app.state.inputs;
+            let current = platforms::find(&inputs.platform)
+                .map_or_else(|| format!("{} (not supported yet)", inputs.platform), |p| p.name().to_owned());
+            ui.label("Platform");
+            egui::ComboBox::from_id_salt("platform")
+                .selected_text(current)
+                .show_ui(ui, |ui| {
+                    for p in platforms::PLATFORMS {
+                        ui.selectable_value(&mut inputs.platform, p.id().to_owned(), p.name());
+                    }
+                });
+            ui.end_row();
+            let current = apps::find(&inputs.app)
+                .map_or_else(|| format!("{} (not supported yet)", inputs.app), |a| a.name().to_owned());
+            ui.label("App");
+            egui::ComboBox::from_id_salt("app")
+                .selected_text(current)
+                .show_ui(ui, |ui| {
+                    for a in apps::APPS {
+                        ui.selectable_value(&mut inputs.app, a.id().to_owned(), a.name());
+                    }
+                });
+            ui.end_row();
+            let newest = apps::find(&inputs.app)
+                .and_then(|a| a.known_versions().first().copied())
+                .unwrap_or("");
+            let l = ui.label("Version");
+            ui.horizontal(|ui| {
+                ui.add(
+                    TextEdit::singleline(&mut inputs.app_version)
+                        .hint_text(format!("newest known: {newest}"))
+                        .desired_width(120.0),
+                )
+                .labelled_by(l.id);
+                if let Some(a) = apps::find(&inputs.app) {
+                    egui::ComboBox::from_id_salt("known_versions")
+                        .selected_text("Known versions")
+                        .show_ui(ui, |ui| {
+                            for v in a.known_versions() {
+                                ui.selectable_value(&mut inputs.app_version, (*v).to_owned(), *v);
+                            }
+                        });
+                }
+            });
+            ui.end_row();
+        });
+    ui.add_space(8.0);
+
+    let app_specs = apps::find(&app.state.inputs.app).map(|a| (a.name(), a.options()));
+    let platform_specs =
+        platforms::find(&app.state.inputs.platform).map(|p| (p.name(), p.options()));
+    for (title, specs) in [platform_specs, app_specs].into_iter().flatten() {
+        egui::CollapsingHeader::new(title)
+            .default_open(true)
+            .show(ui, |ui| options_ui(app, ui, specs));
+    }
+
+    egui::CollapsingHeader::new("Extra variables")
+        .default_open(!app.state.inputs.extra_env.is_empty())
+        .show(ui, |ui| extras_ui(app, ui));
+    egui::CollapsingHeader::new("Secrets")
+        .default_open(true)
+        .show(ui, |ui| secrets_ui(app, ui));
+}
+
+fn options_ui(app: &mut ProxyTrustApp, ui: &mut egui::Ui, specs: &[OptionSpec]) {
+    egui::Grid::new(ui.next_auto_id())
+        .num_columns(3)
+        .spacing([8.0, 6.0])
+        .show(ui, |ui| {
+            for spec in specs {
+                let mut value = app
+                    .state
+                    .inputs
+                    .options
+                    .get(spec.key)
+                    .cloned()
+                    .unwrap_or_else(|| spec.default.to_owned());
+                let before = value.clone();
+                let l = ui.label(spec.label).on_hover_text(spec.help);
+                match spec.kind {
+                    OptionKind::Choice(choices) => {
+                        let shown = choices
+                            .iter()
+                            .find(|(v, _)| *v == value)
+                            .map_or(value.as_str(), |(_, l)| l)
+                            .to_owned();
+                        egui::ComboBox::from_id_salt(spec.key)
+                            .selected_text(shown)
+                            .show_ui(ui, |ui| {
+                                for (v, label) in choices {
+                                    ui.selectable_value(&mut value, (*v).to_owned(), *label);
+                                }
+                            });
+                    }
+                    _ => {
+                        ui.add(
+                            TextEdit::singleline(&mut value)
+                                .hint_text(spec.help)
+                                .desired_width(220.0),
+                        )
+                        .labelled_by(l.id);
+                    }
+                }
+                marker(ui, app, &format!("option:{}", spec.key));
+                ui.end_row();
+                if value != before {
+                    app.state.inputs.options.insert(spec.key.to_owned(), value);
+                }
+            }
+        });
+}
+
+fn extras_ui(app: &mut ProxyTrustApp, ui: &mut egui::Ui) {
+    let mut remove = None;
+    for i in 0..app.state.inputs.extra_env.len() {
+        ui.horizontal(|ui| {
+            let ExtraVar { name, value } = &mut app.state.inputs.extra_env[i];
+            let l = ui.label(format!("Name {}", i + 1));
+            ui.add(TextEdit::singleline(name).desired_width(170.0))
+                .labelled_by(l.id);
+            let l = ui.label("Value");
+            ui.add(TextEdit::singleline(value).desired_width(170.0))
+                .labelled_by(l.id);
+            marker(ui, app, &format!("extra[{i}]"));
+            if ui
+                .small_button("\u{2715}")
+                .on_hover_text(format!("Remove variable {}", i + 1))
+                .clicked()
+            {
+                remove = Some(i);
+            }
+        });
+    }
+    if let Some(i) = remove {
+        app.state.inputs.extra_env.remove(i);
+    }
+    if ui.button("Add variable").clicked() {
+        app.state.inputs.extra_env.push(ExtraVar::default());
+    }
+}
+
+fn secrets_ui(app: &mut ProxyTrustApp, ui: &mut egui::Ui) {
+    let names: Vec<String> = app
+        .generated
+        .env
+        .iter()
+        .filter(|e| e.secret)
+        .map(|e| e.name.clone())
+        .collect();
+    if names.is_empty() {
+        ui.label(RichText::new("No secrets for this setup").weak());
+        return;
+    }
+    ui.label(
+        RichText::new(
+            "Values stay on this machine: they are used in the .env block and inline secrets, \
+             and are saved in project files only if you choose so (File menu).",
+        )
+        .weak(),
+    );
+    for name in names {
+        ui.horizontal(|ui| {
+            let l = ui.label(&name);
+            let mut value = app.state.inputs.secrets.get(&name).cloned().unwrap_or_default();
+            let r = ui
+                .add(
+                    TextEdit::singleline(&mut value)
+                        .password(true)
+                        .hint_text("not set: kept in the secret store")
+                        .desired_width(220.0),
+                )
+                .labelled_by(l.id);
+            if r.changed() {
+                app.state.inputs.secrets.insert(name.clone(), value);
+            }
+            if ui
+                .button("Generate")
+                .on_hover_text(format!("Fill {name} with 50 random letters and digits"))
+                .clicked()
+            {
+                match crate::secrets::generate(crate::secrets::LENGTH) {
+                    Ok(v) => {
+                        app.state.inputs.secrets.insert(name.clone(), v);
+                        app.status = format!("Generated {name}");
+                    }
+                    Err(e) => app.status = format!("Could not generate: {e}"),
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,80 @@
+//! The output tabs: one per block, monospace, with Copy (the clipboard gets exactly the block),
+//! Save block…, Copy all and Export all….
+
+use egui::RichText;
+
+use super::{ProxyTrustApp, UiCommand};
+use crate::engine::Generated;
+
+/// What Copy all puts on the clipboard: the Markdown document (every block, fenced).
+pub fn all_blocks_text(g: &Generated) -> String {
+    crate::engine::render::markdown::document(&g.title, &g.command, &g.diagnostics, &g.blocks)
+}
+
+pub fn outputs_ui(app: &mut ProxyTrustApp, ui: &mut egui::Ui) {
+    if app.generated.blocks.is_empty() {
+        ui.heading("Nothing to generate yet");
+        ui.label("Choose a supported app and platform; the problems list says what is missing.");
+        return;
+    }
+    if app.generated.block(&app.state.tab).is_none() {
+        app.state.tab = app.generated.blocks[0].id.to_owned();
+    }
+    ui.horizontal_wrapped(|ui| {
+        for b in &app.generated.blocks {
+            let label = if b.contains_secret {
+                format!("{} \u{1F512}", b.filename)
+            } else {
+                b.filename.clone()
+            };
+            if ui
+                .selectable_label(app.state.tab == b.id, label)
+                .on_hover_text(&b.title)
+                .clicked()
+            {
+                app.state.tab = b.id.to_owned();
+            }
+        }
+    });
+    ui.separator();
+    let Some(block) = app.generated.block(&app.state.tab).cloned() else {
+        return;
+    };
+    let mut commands = Vec::new();
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(&block.title).strong());
+        if ui.button("Copy").on_hover_text(format!("Copy {}", block.filename)).clicked() {
+            commands.push(UiCommand::CopyBlock(block.id.to_owned()));
+        }
+        if ui.button("Save block…").clicked() {
+            commands.push(UiCommand::SaveBlock(block.id.to_owned()));
+        }
+        if ui.button("Copy all").clicked() {
+            commands.push(UiCommand::CopyAll);
+        }
+        if ui.button("Export all…").clicked() {
+            commands.push(UiCommand::ExportAll);
+        }
+    });
+    if block.contains_secret {
+        ui.label(
+            RichText::new("This block contains secret values: it is saved with mode 0600")
+                .color(ui.visuals().warn_fg_color),
+        );
+    }
+    egui::ScrollArea::both()
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            let mut text = block.content.as_str();
+            let l = ui.label(RichText::new(format!("{} contents", block.filename)).weak());
+            ui.add(
+                egui::TextEdit::multiline(&mut text)
+                    .code_editor()
+                    .desired_width(f32::INFINITY),
+            )
+            .labelled_by(l.id);
+        });
+    for c in commands {
+        app.push(c);
+    }
+}
