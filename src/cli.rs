@@ -169,14 +169,22 @@ pub fn build_inputs(a: &InputArgs) -> Result<RawInputs, Usage> {
         return Err(Usage(format!(
             "unknown platform: {} (known: {})",
             raw.platform,
-            platforms::PLATFORMS.iter().map(|p| p.id()).collect::<Vec<_>>().join(", ")
+            platforms::PLATFORMS
+                .iter()
+                .map(|p| p.id())
+                .collect::<Vec<_>>()
+                .join(", ")
         )));
     }
     if apps::find(&raw.app).is_none() {
         return Err(Usage(format!(
             "unknown app: {} (known: {})",
             raw.app,
-            apps::APPS.iter().map(|a| a.id()).collect::<Vec<_>>().join(", ")
+            apps::APPS
+                .iter()
+                .map(|a| a.id())
+                .collect::<Vec<_>>()
+                .join(", ")
         )));
     }
     Ok(raw)
@@ -214,7 +222,14 @@ fn json_diags(d: &[Diagnostic]) -> Vec<JsonDiagnostic<'_>> {
 
 fn print_diags_text(d: &[Diagnostic], out: &mut dyn std::io::Write) {
     for d in d {
-        let _ = writeln!(out, "{}[{}] {}: {}", d.severity.as_str(), d.code, d.field, d.message);
+        let _ = writeln!(
+            out,
+            "{}[{}] {}: {}",
+            d.severity.as_str(),
+            d.code,
+            d.field,
+            d.message
+        );
         for f in &d.fixes {
             let _ = writeln!(out, "  fix: {}", f.title);
         }
@@ -267,12 +282,8 @@ pub fn generate(args: &GenerateArgs) -> ExitCode {
             }
         }
         "markdown" => {
-            let doc = engine::render::markdown::document(
-                &g.title,
-                &g.command,
-                &g.diagnostics,
-                &g.blocks,
-            );
+            let doc =
+                engine::render::markdown::document(&g.title, &g.command, &g.diagnostics, &g.blocks);
             let _ = out.write_all(doc.as_bytes());
             print_diags_text(&g.diagnostics, &mut std::io::stderr());
         }

@@ -33,11 +33,46 @@ pub const SCHEMA: u32 = 1;
 /// Refuse files larger than this: a project file is a few hundred bytes.
 const MAX_BYTES: u64 = 1024 * 1024;
 
-#[derive(Debug, Serialize, Deserialize)]
+/// The file layout. The fields mirror [`RawInputs`] (not `#[serde(flatten)]`, which would lose
+/// the line numbers in error messages).
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 struct ProjectFile {
     schema: u32,
-    #[serde(flatten)]
-    inputs: RawInputs,
+    urls: Vec<String>,
+    platform: String,
+    app: String,
+    app_version: String,
+    options: std::collections::BTreeMap<String, String>,
+    extra_env: Vec<crate::engine::inputs::ExtraVar>,
+    secrets: std::collections::BTreeMap<String, String>,
+}
+
+impl ProjectFile {
+    fn from_inputs(i: RawInputs) -> Self {
+        Self {
+            schema: SCHEMA,
+            urls: i.urls,
+            platform: i.platform,
+            app: i.app,
+            app_version: i.app_version,
+            options: i.options,
+            extra_env: i.extra_env,
+            secrets: i.secrets,
+        }
+    }
+
+    fn into_inputs(self) -> RawInputs {
+        RawInputs {
+            urls: self.urls,
+            platform: self.platform,
+            app: self.app,
+            app_version: self.app_version,
+            options: self.options,
+            extra_env: self.extra_env,
+            secrets: self.secrets,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -82,7 +117,7 @@ pub fn parse(path: &Path, text: &str) -> Result<RawInputs, ProjectError> {
             ),
         ));
     }
-    Ok(file.inputs)
+    Ok(file.into_inputs())
 }
 
 pub fn load(path: &Path) -> Result<RawInputs, ProjectError> {
@@ -97,7 +132,10 @@ pub fn load(path: &Path) -> Result<RawInputs, ProjectError> {
     let text = String::from_utf8(bytes).map_err(|e| {
         err(
             path,
-            format!("not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()),
+            format!(
+                "not UTF-8 text (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
         )
     })?;
     parse(path, &text)
@@ -109,10 +147,7 @@ pub fn to_toml(inputs: &RawInputs, include_secrets: bool) -> Result<String, toml
     if !include_secrets {
         inputs.secrets.clear();
     }
-    toml::to_string(&ProjectFile {
-        schema: SCHEMA,
-        inputs,
-    })
+    toml::to_string(&ProjectFile::from_inputs(inputs))
 }
 
 pub fn save(path: &Path, inputs: &RawInputs, include_secrets: bool) -> Result<(), ProjectError> {

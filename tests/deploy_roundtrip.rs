@@ -15,13 +15,22 @@ use common::*;
 
 /// The variables the container should get from the env flag: every non-secret variable of the
 /// JSON `env` list except the platform-injected `PORT` (inline secrets come from `secrets`).
-fn intended_env(g: &Generated, secrets: &BTreeMap<String, String>, inline: bool) -> BTreeMap<String, String> {
+fn intended_env(
+    g: &Generated,
+    secrets: &BTreeMap<String, String>,
+    inline: bool,
+) -> BTreeMap<String, String> {
     g.env
         .iter()
         .filter(|e| e.name != "PORT")
         .filter_map(|e| {
             if e.secret {
-                inline.then(|| (e.name.clone(), secrets.get(&e.name).cloned().unwrap_or_default()))
+                inline.then(|| {
+                    (
+                        e.name.clone(),
+                        secrets.get(&e.name).cloned().unwrap_or_default(),
+                    )
+                })
             } else {
                 Some((e.name.clone(), e.value.clone()))
             }
@@ -34,7 +43,10 @@ fn flag_value<'a>(argv: &'a [String], flag: &str) -> Option<&'a str> {
 }
 
 /// Checks one set of inputs end to end; returns a description of the first mismatch.
-fn check_round_trip(raw: &proxytrust::engine::inputs::RawInputs, inline: bool) -> Result<(), String> {
+fn check_round_trip(
+    raw: &proxytrust::engine::inputs::RawInputs,
+    inline: bool,
+) -> Result<(), String> {
     let g = engine::generate(raw);
     let deploy = g.block("deploy").ok_or("no deploy block")?;
     // The script reads secret values from NAME_VALUE shell variables.
@@ -43,7 +55,10 @@ fn check_round_trip(raw: &proxytrust::engine::inputs::RawInputs, inline: bool) -
         .iter()
         .map(|(k, v)| (format!("{k}_VALUE"), v.clone()))
         .collect();
-    let env: Vec<(&str, &str)> = shell_vars.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let env: Vec<(&str, &str)> = shell_vars
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
     let (calls, out) = run_with_stand_in(&deploy.content, &env);
     if !out.status.success() {
         return Err(format!(
@@ -102,9 +117,9 @@ fn check_round_trip(raw: &proxytrust::engine::inputs::RawInputs, inline: bool) -
 /// newlines, unicode, and every candidate gcloud delimiter.
 fn nasty() -> impl Strategy<Value = String> {
     let atoms = prop::sample::select(vec![
-        "'", "\"", "$", "$(id)", "`id`", "\\", ",", "^", "^|^", "|", ";", "~", "!", "#", "%",
-        "*", "+", "=", "\n", "\t", " ", "é", "日本", "🙂", "a", "Z", "0", "${HOME}", "'\"'\"'",
-        "&", "<", ">", "{", "}", ":", "@", "--", "\r",
+        "'", "\"", "$", "$(id)", "`id`", "\\", ",", "^", "^|^", "|", ";", "~", "!", "#", "%", "*",
+        "+", "=", "\n", "\t", " ", "é", "日本", "🙂", "a", "Z", "0", "${HOME}", "'\"'\"'", "&",
+        "<", ">", "{", "}", ":", "@", "--", "\r",
     ]);
     prop::collection::vec(atoms, 0..12).prop_map(|v| v.concat())
 }
@@ -170,12 +185,23 @@ fn the_write_up_command_is_rejected_by_gcloud_and_ours_is_not() {
 #[test]
 fn fixed_cases_round_trip_and_generated_secret_key_is_used() {
     let raw = ls_cloud_run(
-        &["https://labelstudio-abc123-uc.a.run.app", "https://ls.example.com"],
-        &[("service", "labelstudio"), ("region", "us-central1"), ("admin_email", "admin@example.com")],
+        &[
+            "https://labelstudio-abc123-uc.a.run.app",
+            "https://ls.example.com",
+        ],
+        &[
+            ("service", "labelstudio"),
+            ("region", "us-central1"),
+            ("admin_email", "admin@example.com"),
+        ],
     );
     let mut with_secrets = raw.clone();
-    with_secrets.secrets.insert("SECRET_KEY".into(), "key,with|commas^and'quotes".into());
-    with_secrets.secrets.insert("LABEL_STUDIO_PASSWORD".into(), "pa ss\nword".into());
+    with_secrets
+        .secrets
+        .insert("SECRET_KEY".into(), "key,with|commas^and'quotes".into());
+    with_secrets
+        .secrets
+        .insert("LABEL_STUDIO_PASSWORD".into(), "pa ss\nword".into());
     check_round_trip(&with_secrets, false).expect("round trip");
 
     // Without SECRET_KEY_VALUE the script generates one (openssl) and still creates the secret;
@@ -183,7 +209,11 @@ fn fixed_cases_round_trip_and_generated_secret_key_is_used() {
     let g = engine::generate(&raw);
     let deploy = &g.block("deploy").expect("deploy").content;
     let (calls, out) = run_with_stand_in(deploy, &[("LABEL_STUDIO_PASSWORD_VALUE", "pw")]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let create = calls
         .iter()
         .find(|c| c.argv[..3] == ["secrets", "create", "labelstudio-secret-key"])
@@ -193,48 +223,98 @@ fn fixed_cases_round_trip_and_generated_secret_key_is_used() {
     assert!(!key.contains(&b'\n'));
     let (calls, out) = run_with_stand_in(deploy, &[]);
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("export LABEL_STUDIO_PASSWORD_VALUE first"));
-    assert!(!calls.iter().any(|c| c.argv.starts_with(&["run".into(), "deploy".into()])));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("export LABEL_STUDIO_PASSWORD_VALUE first")
+    );
+    assert!(
+        !calls
+            .iter()
+            .any(|c| c.argv.starts_with(&["run".into(), "deploy".into()]))
+    );
 }
 
 #[test]
 fn env_file_reads_back_as_strings_with_pyyaml() {
     let tricky = [
-        ("N_INT", "8080"), ("N_BOOL", "true"), ("N_NO", "no"), ("N_ON", "on"), ("N_NULL", "~"),
-        ("N_EMPTY", ""), ("N_QUOTE", "it's \"q\""), ("N_NL", "a\nb"), ("N_HASH", "# not a comment"),
-        ("N_COLON", "a: b"), ("N_UNI", "é\u{85}\u{2028}x"), ("N_BS", "C:\\path\\"),
-        ("N_STAR", "*alias"), ("N_AMP", "&anchor"), ("N_DASH", "- item"), ("N_BRACE", "{a: 1}"),
-        ("N_OCT", "0o17"), ("N_SEXA", "1:20"), ("N_FLOAT", "1e3"), ("N_TAB", "\tx "),
+        ("N_INT", "8080"),
+        ("N_BOOL", "true"),
+        ("N_NO", "no"),
+        ("N_ON", "on"),
+        ("N_NULL", "~"),
+        ("N_EMPTY", ""),
+        ("N_QUOTE", "it's \"q\""),
+        ("N_NL", "a\nb"),
+        ("N_HASH", "# not a comment"),
+        ("N_COLON", "a: b"),
+        ("N_UNI", "é\u{85}\u{2028}x"),
+        ("N_BS", "C:\\path\\"),
+        ("N_STAR", "*alias"),
+        ("N_AMP", "&anchor"),
+        ("N_DASH", "- item"),
+        ("N_BRACE", "{a: 1}"),
+        ("N_OCT", "0o17"),
+        ("N_SEXA", "1:20"),
+        ("N_FLOAT", "1e3"),
+        ("N_TAB", "\tx "),
     ];
     for inline in [false, true] {
-        let mut opts = vec![("service", "ls"), ("region", "us-central1"), ("admin_email", "a@b.co")];
+        let mut opts = vec![
+            ("service", "ls"),
+            ("region", "us-central1"),
+            ("admin_email", "a@b.co"),
+        ];
         if inline {
             opts.push(("secrets", "inline"));
         }
         let mut raw = with_extras(ls_cloud_run(&["https://ls.example.com"], &opts), &tricky);
         raw.secrets.insert("SECRET_KEY".into(), "s'e\"c".into());
-        raw.secrets.insert("LABEL_STUDIO_PASSWORD".into(), "yes".into());
+        raw.secrets
+            .insert("LABEL_STUDIO_PASSWORD".into(), "yes".into());
         let g = engine::generate(&raw);
         let yaml = &g.block("env").expect("env").content;
         let got = yaml_string_map(yaml).expect("PyYAML reads it as strings");
-        assert_eq!(got, intended_env(&g, &raw.secrets, inline), "inline={inline}\n{yaml}");
+        assert_eq!(
+            got,
+            intended_env(&g, &raw.secrets, inline),
+            "inline={inline}\n{yaml}"
+        );
     }
 }
 
 #[test]
 fn shellcheck_is_clean_on_every_script() {
     let mut cases = vec![
-        ls_cloud_run(&["https://labelstudio-abc123-uc.a.run.app"], &[("service", "labelstudio"), ("region", "us-central1")]),
         ls_cloud_run(
-            &["https://labelstudio-abc123-uc.a.run.app", "https://ls.example.com"],
-            &[("service", "labelstudio"), ("region", "us-central1"), ("admin_email", "admin@example.com"),
-              ("database", "postgres"), ("postgres_host", "10.0.0.3")],
+            &["https://labelstudio-abc123-uc.a.run.app"],
+            &[("service", "labelstudio"), ("region", "us-central1")],
         ),
-        ls_cloud_run(&["https://ls.example.com"], &[("secrets", "inline"), ("env_flag", "set")]),
-        ls_cloud_run(&["https://ls.example.com"], &[("env_flag", "file"), ("admin_email", "a@b.co")]),
+        ls_cloud_run(
+            &[
+                "https://labelstudio-abc123-uc.a.run.app",
+                "https://ls.example.com",
+            ],
+            &[
+                ("service", "labelstudio"),
+                ("region", "us-central1"),
+                ("admin_email", "admin@example.com"),
+                ("database", "postgres"),
+                ("postgres_host", "10.0.0.3"),
+            ],
+        ),
+        ls_cloud_run(
+            &["https://ls.example.com"],
+            &[("secrets", "inline"), ("env_flag", "set")],
+        ),
+        ls_cloud_run(
+            &["https://ls.example.com"],
+            &[("env_flag", "file"), ("admin_email", "a@b.co")],
+        ),
     ];
     let nasty = with_extras(
-        ls_cloud_run(&["https://ls.example.com"], &[("service", "ls"), ("region", "us-central1")]),
+        ls_cloud_run(
+            &["https://ls.example.com"],
+            &[("service", "ls"), ("region", "us-central1")],
+        ),
         &[("X", "$(rm -rf /) `id` ' \" \\ \n ^|^ ,")],
     );
     cases.push(nasty);
@@ -243,7 +323,11 @@ fn shellcheck_is_clean_on_every_script() {
         for id in ["deploy", "verify"] {
             let b = g.block(id).expect("block");
             let report = shellcheck_report(&b.content);
-            assert!(report.is_empty(), "shellcheck on {id}:\n{report}\n{}", b.content);
+            assert!(
+                report.is_empty(),
+                "shellcheck on {id}:\n{report}\n{}",
+                b.content
+            );
         }
         // The dotenv is shell too. SC2034 ("appears unused") is excluded: every assignment in an
         // env file is there for the process it is loaded into.
@@ -259,15 +343,24 @@ fn shellcheck_is_clean_on_every_script() {
 #[test]
 fn dotenv_reads_back_in_bash() {
     let raw = with_extras(
-        ls_cloud_run(&["https://ls.example.com"], &[("service", "ls"), ("region", "us-central1")]),
+        ls_cloud_run(
+            &["https://ls.example.com"],
+            &[("service", "ls"), ("region", "us-central1")],
+        ),
         &[("X", "$(id) `id` ' \" \\ \n ^|^ , é")],
     );
     let mut raw = raw;
     raw.secrets.insert("SECRET_KEY".into(), "a'b$c".into());
     let g = engine::generate(&raw);
     let dotenv = &g.block("dotenv").expect("dotenv").content;
-    let script = format!("set -a\n{dotenv}\nset +a\nprintf '%s\\0' \"$X\" \"$SECRET_KEY\" \"$CSRF_TRUSTED_ORIGINS\"");
-    let out = std::process::Command::new("bash").arg("-c").arg(script).output().expect("bash");
+    let script = format!(
+        "set -a\n{dotenv}\nset +a\nprintf '%s\\0' \"$X\" \"$SECRET_KEY\" \"$CSRF_TRUSTED_ORIGINS\""
+    );
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(script)
+        .output()
+        .expect("bash");
     let parts: Vec<&[u8]> = out.stdout.split(|b| *b == 0).collect();
     assert_eq!(parts[0], "$(id) `id` ' \" \\ \n ^|^ , é".as_bytes());
     assert_eq!(parts[1], b"a'b$c");

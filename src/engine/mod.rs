@@ -242,7 +242,11 @@ fn check_options(
             diags.push(Diagnostic::new(
                 "OPT001",
                 field::option(key),
-                format!("Unknown option for {} on {}: {key}", app.name(), platform.name()),
+                format!(
+                    "Unknown option for {} on {}: {key}",
+                    app.name(),
+                    platform.name()
+                ),
             ));
             continue;
         };
@@ -254,7 +258,11 @@ fn check_options(
             OptionKind::Choice(choices) if !choices.iter().any(|(c, _)| *c == v) => Some(format!(
                 "{} must be one of {}: {value}",
                 spec.label,
-                choices.iter().map(|(c, _)| *c).collect::<Vec<_>>().join(", ")
+                choices
+                    .iter()
+                    .map(|(c, _)| *c)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )),
             _ => None,
         };

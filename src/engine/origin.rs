@@ -47,11 +47,7 @@ pub fn parse_all(urls: &[String], https_only: bool) -> (Vec<PublicOrigin>, Vec<D
                     Diagnostic::new(
                         "URL011",
                         field::url(index),
-                        format!(
-                            "Same origin as URL {}: {}",
-                            first.index + 1,
-                            o.origin()
-                        ),
+                        format!("Same origin as URL {}: {}", first.index + 1, o.origin()),
                     )
                     .with_fix(Fix::safe(
                         format!("Remove URL {}", index + 1),
@@ -97,7 +93,10 @@ fn parse_one(
 
     let trimmed = raw.trim();
     if trimmed != raw {
-        found.push(("URL002", "URL has spaces or line breaks around it".to_owned()));
+        found.push((
+            "URL002",
+            "URL has spaces or line breaks around it".to_owned(),
+        ));
     }
 
     let (scheme_raw, rest) = match split_scheme(trimmed) {
@@ -254,7 +253,10 @@ mod tests {
     fn clean_origin_has_no_diagnostics() {
         assert_eq!(
             one("https://labelstudio-abc123-uc.a.run.app", true),
-            (Some("https://labelstudio-abc123-uc.a.run.app".into()), vec![])
+            (
+                Some("https://labelstudio-abc123-uc.a.run.app".into()),
+                vec![]
+            )
         );
         assert_eq!(
             one("http://localhost:8080", false),
@@ -265,20 +267,90 @@ mod tests {
     #[test]
     fn each_problem_has_its_code() {
         let cases: &[(&str, bool, &str, &[&str])] = &[
-            ("ls.example.com", true, "https://ls.example.com", &["URL001"]),
-            (" https://ls.example.com\n", true, "https://ls.example.com", &["URL002"]),
-            ("https://LS.Example.com", true, "https://ls.example.com", &["URL003"]),
-            ("https://ls.example.com/", true, "https://ls.example.com", &["URL004"]),
-            ("https://ls.example.com/user/login?x#y", true, "https://ls.example.com", &["URL005"]),
-            ("https://ls.example.com:443", true, "https://ls.example.com", &["URL006"]),
-            ("http://ls.example.com:80", false, "http://ls.example.com", &["URL006"]),
-            ("https://u:p@ls.example.com", true, "https://ls.example.com", &["URL007"]),
-            ("http://ls.example.com", true, "https://ls.example.com", &["URL008"]),
-            ("wss://ls.example.com", true, "https://ls.example.com", &["URL009"]),
-            ("http://ls.example.com:80", true, "https://ls.example.com", &["URL008", "URL006"]),
-            ("https://bücher.example", true, "https://xn--bcher-kva.example", &["URL013"]),
-            ("https://ls.example.com:8443", true, "https://ls.example.com:8443", &[]),
-            ("HTTPS://ls.example.com", true, "https://ls.example.com", &[]),
+            (
+                "ls.example.com",
+                true,
+                "https://ls.example.com",
+                &["URL001"],
+            ),
+            (
+                " https://ls.example.com\n",
+                true,
+                "https://ls.example.com",
+                &["URL002"],
+            ),
+            (
+                "https://LS.Example.com",
+                true,
+                "https://ls.example.com",
+                &["URL003"],
+            ),
+            (
+                "https://ls.example.com/",
+                true,
+                "https://ls.example.com",
+                &["URL004"],
+            ),
+            (
+                "https://ls.example.com/user/login?x#y",
+                true,
+                "https://ls.example.com",
+                &["URL005"],
+            ),
+            (
+                "https://ls.example.com:443",
+                true,
+                "https://ls.example.com",
+                &["URL006"],
+            ),
+            (
+                "http://ls.example.com:80",
+                false,
+                "http://ls.example.com",
+                &["URL006"],
+            ),
+            (
+                "https://u:p@ls.example.com",
+                true,
+                "https://ls.example.com",
+                &["URL007"],
+            ),
+            (
+                "http://ls.example.com",
+                true,
+                "https://ls.example.com",
+                &["URL008"],
+            ),
+            (
+                "wss://ls.example.com",
+                true,
+                "https://ls.example.com",
+                &["URL009"],
+            ),
+            (
+                "http://ls.example.com:80",
+                true,
+                "https://ls.example.com",
+                &["URL008", "URL006"],
+            ),
+            (
+                "https://bücher.example",
+                true,
+                "https://xn--bcher-kva.example",
+                &["URL013"],
+            ),
+            (
+                "https://ls.example.com:8443",
+                true,
+                "https://ls.example.com:8443",
+                &[],
+            ),
+            (
+                "HTTPS://ls.example.com",
+                true,
+                "https://ls.example.com",
+                &[],
+            ),
         ];
         for (raw, https_only, want, codes) in cases {
             let (origin, got) = one(raw, *https_only);
@@ -291,13 +363,20 @@ mod tests {
     fn unusable_urls_give_errors_and_no_origin() {
         assert_eq!(one("https://", true), (None, vec!["URL010"]));
         assert_eq!(one("https://ls example.com", true), (None, vec!["URL014"]));
-        assert_eq!(one("https://ls.example.com:99999", true), (None, vec!["URL014"]));
+        assert_eq!(
+            one("https://ls.example.com:99999", true),
+            (None, vec!["URL014"])
+        );
     }
 
     #[test]
     fn duplicates_and_empty_lists() {
         let (o, d) = parse_all(
-            &["https://a.example".into(), "".into(), "https://A.example/".into()],
+            &[
+                "https://a.example".into(),
+                "".into(),
+                "https://A.example/".into(),
+            ],
             true,
         );
         assert_eq!(o.len(), 1);

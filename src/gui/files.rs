@@ -40,9 +40,9 @@ impl ProxyTrustApp {
                 fd = fd.set_directory(d);
             }
             let result = match dialog {
-                Dialog::Open => DialogResult::Open(
-                    fd.add_filter("ProxyTrust project", &["toml"]).pick_file(),
-                ),
+                Dialog::Open => {
+                    DialogResult::Open(fd.add_filter("ProxyTrust project", &["toml"]).pick_file())
+                }
                 Dialog::SaveAs => DialogResult::SaveAs(
                     fd.add_filter("ProxyTrust project", &["toml"])
                         .set_file_name("proxytrust.toml")
@@ -108,8 +108,12 @@ pub fn export_all(g: &Generated, dir: &Path) -> Result<usize, String> {
         return Err(format!("{} is not a folder", dir.display()));
     }
     for b in &g.blocks {
-        write_atomic(&dir.join(&b.filename), b.content.as_bytes(), b.contains_secret)
-            .map_err(|e| e.to_string())?;
+        write_atomic(
+            &dir.join(&b.filename),
+            b.content.as_bytes(),
+            b.contains_secret,
+        )
+        .map_err(|e| e.to_string())?;
     }
     Ok(g.blocks.len())
 }
@@ -148,24 +152,25 @@ impl eframe::App for ScreenshotWrapper {
         if !self.requested {
             self.requested = true;
             let ctx = ui.ctx().clone();
-            ui.ctx().send_viewport_cmd(egui::ViewportCommand::Screenshot(
-                egui::ScreenshotCallback::new(move |img: Arc<egui::ColorImage>| {
-                    let [w, h] = img.size;
-                    let bytes: Vec<u8> = img.pixels.iter().flat_map(|c| c.to_array()).collect();
-                    let result = image::save_buffer(
-                        &target,
-                        &bytes,
-                        u32::try_from(w).unwrap_or(0),
-                        u32::try_from(h).unwrap_or(0),
-                        image::ExtendedColorType::Rgba8,
-                    );
-                    match result {
-                        Ok(()) => eprintln!("Screenshot saved to {}", target.display()),
-                        Err(e) => eprintln!("error: screenshot not saved: {e}"),
-                    }
-                    ctx.send_viewport_cmd(egui::ViewportCommand::Close);
-                }),
-            ));
+            ui.ctx()
+                .send_viewport_cmd(egui::ViewportCommand::Screenshot(
+                    egui::ScreenshotCallback::new(move |img: Arc<egui::ColorImage>| {
+                        let [w, h] = img.size;
+                        let bytes: Vec<u8> = img.pixels.iter().flat_map(|c| c.to_array()).collect();
+                        let result = image::save_buffer(
+                            &target,
+                            &bytes,
+                            u32::try_from(w).unwrap_or(0),
+                            u32::try_from(h).unwrap_or(0),
+                            image::ExtendedColorType::Rgba8,
+                        );
+                        match result {
+                            Ok(()) => eprintln!("Screenshot saved to {}", target.display()),
+                            Err(e) => eprintln!("error: screenshot not saved: {e}"),
+                        }
+                        ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                    }),
+                ));
         }
         ui.ctx().request_repaint();
     }

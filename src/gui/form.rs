@@ -25,7 +25,10 @@ fn marker(ui: &mut egui::Ui, app: &ProxyTrustApp, field: &str) {
         .map(|d| format!("{} {}", d.code, d.message))
         .collect::<Vec<_>>()
         .join("\n");
-    ui.label(RichText::new("\u{25CF}").color(color)).on_hover_text(text);
+    // A painted dot: no glyph needed, so it renders with any font set.
+    let (rect, response) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
+    ui.painter().circle_filled(rect.center(), 5.0, color);
+    response.on_hover_text(text);
 }
 
 pub fn severity_color(ui: &egui::Ui, s: Severity) -> egui::Color32 {
@@ -62,7 +65,7 @@ pub fn form_ui(app: &mut ProxyTrustApp, ui: &mut egui::Ui) {
             }
             marker(ui, app, &format!("urls[{i}]"));
             if ui
-                .small_button("\u{2715}")
+                .small_button("Remove")
                 .on_hover_text(format!("Remove URL {}", i + 1))
                 .clicked()
             {
@@ -83,27 +86,35 @@ pub fn form_ui(app: &mut ProxyTrustApp, ui: &mut egui::Ui) {
         .spacing([8.0, 6.0])
         .show(ui, |ui| {
             let inputs = &mut app.state.inputs;
-            let current = platforms::find(&inputs.platform)
-                .map_or_else(|| format!("{} (not supported yet)", inputs.platform), |p| p.name().to_owned());
-            ui.label("Platform");
-            egui::ComboBox::from_id_salt("platform")
-                .selected_text(current)
-                .show_ui(ui, |ui| {
-                    for p in platforms::PLATFORMS {
-                        ui.selectable_value(&mut inputs.platform, p.id().to_owned(), p.name());
-                    }
-                });
+            let current = platforms::find(&inputs.platform).map_or_else(
+                || format!("{} (not supported yet)", inputs.platform),
+                |p| p.name().to_owned(),
+            );
+            let l = ui.label("Platform");
+            ui.label_inputs_by(l.id, |ui| {
+                egui::ComboBox::from_id_salt("platform")
+                    .selected_text(current)
+                    .show_ui(ui, |ui| {
+                        for p in platforms::PLATFORMS {
+                            ui.selectable_value(&mut inputs.platform, p.id().to_owned(), p.name());
+                        }
+                    });
+            });
             ui.end_row();
-            let current = apps::find(&inputs.app)
-                .map_or_else(|| format!("{} (not supported yet)", inputs.app), |a| a.name().to_owned());
-            ui.label("App");
-            egui::ComboBox::from_id_salt("app")
-                .selected_text(current)
-                .show_ui(ui, |ui| {
-                    for a in apps::APPS {
-                        ui.selectable_value(&mut inputs.app, a.id().to_owned(), a.name());
-                    }
-                });
+            let current = apps::find(&inputs.app).map_or_else(
+                || format!("{} (not supported yet)", inputs.app),
+                |a| a.name().to_owned(),
+            );
+            let l = ui.label("App");
+            ui.label_inputs_by(l.id, |ui| {
+                egui::ComboBox::from_id_salt("app")
+                    .selected_text(current)
+                    .show_ui(ui, |ui| {
+                        for a in apps::APPS {
+                            ui.selectable_value(&mut inputs.app, a.id().to_owned(), a.name());
+                        }
+                    });
+            });
             ui.end_row();
             let newest = apps::find(&inputs.app)
                 .and_then(|a| a.known_versions().first().copied())
@@ -117,13 +128,19 @@ pub fn form_ui(app: &mut ProxyTrustApp, ui: &mut egui::Ui) {
                 )
                 .labelled_by(l.id);
                 if let Some(a) = apps::find(&inputs.app) {
-                    egui::ComboBox::from_id_salt("known_versions")
-                        .selected_text("Known versions")
-                        .show_ui(ui, |ui| {
-                            for v in a.known_versions() {
-                                ui.selectable_value(&mut inputs.app_version, (*v).to_owned(), *v);
-                            }
-                        });
+                    ui.name_inputs("Known versions", |ui| {
+                        egui::ComboBox::from_id_salt("known_versions")
+                            .selected_text("Known versions")
+                            .show_ui(ui, |ui| {
+                                for v in a.known_versions() {
+                                    ui.selectable_value(
+                                        &mut inputs.app_version,
+                                        (*v).to_owned(),
+                                        *v,
+                                    );
+                                }
+                            });
+                    });
                 }
             });
             ui.end_row();
@@ -169,13 +186,15 @@ fn options_ui(app: &mut ProxyTrustApp, ui: &mut egui::Ui, specs: &[OptionSpec]) 
                             .find(|(v, _)| *v == value)
                             .map_or(value.as_str(), |(_, l)| l)
                             .to_owned();
-                        egui::ComboBox::from_id_salt(spec.key)
-                            .selected_text(shown)
-                            .show_ui(ui, |ui| {
-                                for (v, label) in choices {
-                                    ui.selectable_value(&mut value, (*v).to_owned(), *label);
-                                }
-                            });
+                        ui.label_inputs_by(l.id, |ui| {
+                            egui::ComboBox::from_id_salt(spec.key)
+                                .selected_text(shown)
+                                .show_ui(ui, |ui| {
+                                    for (v, label) in choices {
+                                        ui.selectable_value(&mut value, (*v).to_owned(), *label);
+                                    }
+                                });
+                        });
                     }
                     _ => {
                         ui.add(
@@ -208,7 +227,7 @@ fn extras_ui(app: &mut ProxyTrustApp, ui: &mut egui::Ui) {
                 .labelled_by(l.id);
             marker(ui, app, &format!("extra[{i}]"));
             if ui
-                .small_button("\u{2715}")
+                .small_button("Remove")
                 .on_hover_text(format!("Remove variable {}", i + 1))
                 .clicked()
             {
@@ -246,7 +265,13 @@ fn secrets_ui(app: &mut ProxyTrustApp, ui: &mut egui::Ui) {
     for name in names {
         ui.horizontal(|ui| {
             let l = ui.label(&name);
-            let mut value = app.state.inputs.secrets.get(&name).cloned().unwrap_or_default();
+            let mut value = app
+                .state
+                .inputs
+                .secrets
+                .get(&name)
+                .cloned()
+                .unwrap_or_default();
             let r = ui
                 .add(
                     TextEdit::singleline(&mut value)

@@ -40,7 +40,10 @@ pub enum UiCommand {
     CopyBlock(String),
     SaveBlock(String),
     /// Apply fix `fix` of diagnostic `diag`.
-    ApplyFix { diag: usize, fix: usize },
+    ApplyFix {
+        diag: usize,
+        fix: usize,
+    },
     OpenExample(usize),
     GenerateSecrets,
 }
@@ -145,7 +148,10 @@ impl ProxyTrustApp {
             .project_path
             .as_ref()
             .and_then(|p| p.file_name())
-            .map_or_else(|| "Untitled".to_owned(), |n| n.to_string_lossy().into_owned());
+            .map_or_else(
+                || "Untitled".to_owned(),
+                |n| n.to_string_lossy().into_owned(),
+            );
         let mark = if self.dirty() { " \u{2022}" } else { "" };
         format!("{name}{mark} - ProxyTrust")
     }
@@ -171,16 +177,33 @@ impl ProxyTrustApp {
             .default_size(460.0)
             .min_size(320.0)
             .show(ui, |ui| {
-                egui::ScrollArea::vertical().show(ui, |ui| {
-                    form::form_ui(self, ui);
-                    ui.separator();
-                    diagnostics::diagnostics_ui(self, ui);
+                // Problems stay in view below the form, however long the form is.
+                egui::Panel::bottom("diagnostics")
+                    .resizable(true)
+                    .default_size(280.0)
+                    .min_size(120.0)
+                    .show(ui, |ui| {
+                        egui::ScrollArea::vertical()
+                            .id_salt("diagnostics_scroll")
+                            .auto_shrink([false, false])
+                            .show(ui, |ui| diagnostics::diagnostics_ui(self, ui));
+                    });
+                egui::CentralPanel::default().show(ui, |ui| {
+                    egui::ScrollArea::vertical()
+                        .id_salt("form_scroll")
+                        .auto_shrink([false, false])
+                        .show(ui, |ui| form::form_ui(self, ui));
                 });
             });
         egui::CentralPanel::default().show(ui, |ui| outputs::outputs_ui(self, ui));
         let commands = std::mem::take(&mut self.commands);
         for cmd in commands {
             self.apply(ui.ctx(), cmd);
+        }
+        // Edits made this frame (typing, fixes, examples) show in the outputs right away.
+        if self.computed_for.as_ref() != Some(&self.state.inputs) {
+            self.recompute();
+            ui.ctx().request_repaint();
         }
         let title = self.window_title();
         if title != self.title {
@@ -227,11 +250,16 @@ impl ProxyTrustApp {
                     }
                 }
                 ui.separator();
-                ui.checkbox(&mut self.state.save_secrets, "Save secret values in project files");
+                ui.checkbox(
+                    &mut self.state.save_secrets,
+                    "Save secret values in project files",
+                );
             });
             ui.menu_button("Edit", |ui| {
                 if ui
-                    .add(egui::Button::new("Copy all").shortcut_text(ctx.format_shortcut(&COPY_ALL)))
+                    .add(
+                        egui::Button::new("Copy all").shortcut_text(ctx.format_shortcut(&COPY_ALL)),
+                    )
                     .clicked()
                 {
                     self.commands.push(UiCommand::CopyAll);
@@ -289,11 +317,13 @@ impl ProxyTrustApp {
                     self.status = format!("Copied {}", b.filename);
                 }
             }
-            UiCommand::GenerateSecrets => match crate::secrets::fill_missing(&mut self.state.inputs) {
-                Ok(names) if names.is_empty() => self.status = "No secret was missing".into(),
-                Ok(names) => self.status = format!("Generated {}", names.join(", ")),
-                Err(e) => self.status = format!("Could not generate secrets: {e}"),
-            },
+            UiCommand::GenerateSecrets => {
+                match crate::secrets::fill_missing(&mut self.state.inputs) {
+                    Ok(names) if names.is_empty() => self.status = "No secret was missing".into(),
+                    Ok(names) => self.status = format!("Generated {}", names.join(", ")),
+                    Err(e) => self.status = format!("Could not generate secrets: {e}"),
+                }
+            }
             UiCommand::Save => match self.state.project_path.clone() {
                 Some(p) => self.save_to(&p),
                 None => self.start_dialog(ctx, files::Dialog::SaveAs),

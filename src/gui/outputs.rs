@@ -23,7 +23,7 @@ pub fn outputs_ui(app: &mut ProxyTrustApp, ui: &mut egui::Ui) {
     ui.horizontal_wrapped(|ui| {
         for b in &app.generated.blocks {
             let label = if b.contains_secret {
-                format!("{} \u{1F512}", b.filename)
+                format!("{} (secret)", b.filename)
             } else {
                 b.filename.clone()
             };
@@ -43,7 +43,11 @@ pub fn outputs_ui(app: &mut ProxyTrustApp, ui: &mut egui::Ui) {
     let mut commands = Vec::new();
     ui.horizontal(|ui| {
         ui.label(RichText::new(&block.title).strong());
-        if ui.button("Copy").on_hover_text(format!("Copy {}", block.filename)).clicked() {
+        if ui
+            .button("Copy")
+            .on_hover_text(format!("Copy {}", block.filename))
+            .clicked()
+        {
             commands.push(UiCommand::CopyBlock(block.id.to_owned()));
         }
         if ui.button("Save block…").clicked() {

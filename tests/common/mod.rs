@@ -179,10 +179,7 @@ pub fn tools_python() -> PathBuf {
 }
 
 pub fn shellcheck() -> PathBuf {
-    tools_python()
-        .parent()
-        .expect("bin dir")
-        .join("shellcheck")
+    tools_python().parent().expect("bin dir").join("shellcheck")
 }
 
 /// Runs shellcheck on `script`; returns its report (empty when clean).
@@ -234,8 +231,12 @@ print(json.dumps({"map": doc or {}}))
             .expect("write yaml");
     }
     let out = child.wait_with_output().expect("python output");
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
-        .map_err(|e| format!("PyYAML failed: {e}: {}", String::from_utf8_lossy(&out.stdout)))?;
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).map_err(|e| {
+        format!(
+            "PyYAML failed: {e}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })?;
     if let Some(e) = v.get("error") {
         return Err(format!("non-string values: {e}"));
     }

@@ -64,6 +64,8 @@ fi
   export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 PIP_ROOT_USER_ACTION=ignore
   # Only the pinned requirements; the venv keeps the pip bundled with the interpreter.
   "$py" -m pip install --no-input "$@"
+  # What was actually resolved (transitive versions are chosen by pip at build time).
+  "$py" -m pip freeze > "$venv/.e2e-freeze.txt"
   printf '%s\n' "$want" > "$stamp"
   echo "venv.sh: done"
 } 1>&2

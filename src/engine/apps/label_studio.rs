@@ -156,7 +156,11 @@ impl LabelStudio {
         let tag = if v.raw.app_version.trim().is_empty() {
             VERSIONS[0].to_owned()
         } else {
-            v.raw.app_version.trim().trim_start_matches(['v', 'V']).to_owned()
+            v.raw
+                .app_version
+                .trim()
+                .trim_start_matches(['v', 'V'])
+                .to_owned()
         };
         // Docker Hub image of the project (Label Studio docs, "Install with Docker").
         format!("heartexlabs/label-studio:{tag}")
@@ -410,7 +414,8 @@ impl App for LabelStudio {
             ));
         }
         if v.opt("database") == "postgres" {
-            let src = "label_studio/core/settings/base.py DATABASES (DJANGO_DB, POSTGRE_*) (1.23.2)";
+            let src =
+                "label_studio/core/settings/base.py DATABASES (DJANGO_DB, POSTGRE_*) (1.23.2)";
             env.push(EnvVar::literal(
                 "DJANGO_DB",
                 "default",
@@ -421,7 +426,11 @@ impl App for LabelStudio {
             for (name, key, why) in [
                 ("POSTGRE_NAME", "postgres_name", "Database name."),
                 ("POSTGRE_USER", "postgres_user", "Database user."),
-                ("POSTGRE_HOST", "postgres_host", "Database host the service can reach."),
+                (
+                    "POSTGRE_HOST",
+                    "postgres_host",
+                    "Database host the service can reach.",
+                ),
                 ("POSTGRE_PORT", "postgres_port", "Database port."),
             ] {
                 env.push(EnvVar::literal(name, v.opt(key).trim(), why, src));
@@ -507,7 +516,9 @@ fn verify_script(origins: &[String]) -> Script {
     );
     s.raw("case \"$status\" in");
     s.raw("  200|302) echo \"$origin: CSRF check passed (HTTP $status)\" ;;");
-    s.raw("  403) echo \"$origin: FAILED, HTTP 403: add exactly $origin to CSRF_TRUSTED_ORIGINS\" ;;");
+    s.raw(
+        "  403) echo \"$origin: FAILED, HTTP 403: add exactly $origin to CSRF_TRUSTED_ORIGINS\" ;;",
+    );
     s.raw("  *) echo \"$origin: unexpected HTTP $status\" ;;");
     s.raw("esac");
     s.raw("rm -f \"$jar\" \"$headers\"");

@@ -304,7 +304,9 @@ impl CloudRun {
         s.raw("set -euo pipefail");
         if !inline && !secret_vars.is_empty() {
             s.blank();
-            s.comment("The service runs as the Compute Engine default service account, which must be");
+            s.comment(
+                "The service runs as the Compute Engine default service account, which must be",
+            );
             s.comment("allowed to read each secret.");
             s.raw("project=\"$(gcloud config get-value project)\"");
             s.raw("project_number=\"$(gcloud projects describe \"$project\" --format='value(projectNumber)')\"");
@@ -316,9 +318,9 @@ impl CloudRun {
                 let name = Self::secret_name(v, spec.slug);
                 let shell_var = format!("{}_VALUE", var.name);
                 let value_expr = match spec.generate_bytes {
-                    Some(n) => format!(
-                        "\"${{{shell_var}:-$(openssl rand -base64 {n} | tr -d '\\n')}}\""
-                    ),
+                    Some(n) => {
+                        format!("\"${{{shell_var}:-$(openssl rand -base64 {n} | tr -d '\\n')}}\"")
+                    }
                     None => format!(
                         "\"${{{shell_var}:?export {shell_var} first: {}}}\"",
                         spec.describe
@@ -366,7 +368,11 @@ impl CloudRun {
             language: "bash",
             filename: "deploy.sh".to_owned(),
             content: s.render(),
-            contains_secret: inline && plan.env.iter().any(|e| e.known_value().is_some() && e.is_secret()),
+            contains_secret: inline
+                && plan
+                    .env
+                    .iter()
+                    .any(|e| e.known_value().is_some() && e.is_secret()),
         }
     }
 
@@ -480,7 +486,11 @@ impl Platform for CloudRun {
                 Diagnostic::new(
                     "CR004",
                     field::option("service"),
-                    format!("URL {} belongs to service {}, not {service}", i + 1, u.service),
+                    format!(
+                        "URL {} belongs to service {}, not {service}",
+                        i + 1,
+                        u.service
+                    ),
                 )
                 .with_fix(Fix::unsafe_(
                     format!("Use {}", u.service),

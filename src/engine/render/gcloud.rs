@@ -54,8 +54,11 @@ mod tests {
             Some("A=1,B=x=y")
         );
         assert_eq!(
-            dict_value(&[("CSRF_TRUSTED_ORIGINS", "https://a,https://b"), ("H", "https://a")])
-                .as_deref(),
+            dict_value(&[
+                ("CSRF_TRUSTED_ORIGINS", "https://a,https://b"),
+                ("H", "https://a")
+            ])
+            .as_deref(),
             Some("^|^CSRF_TRUSTED_ORIGINS=https://a,https://b|H=https://a")
         );
         assert_eq!(

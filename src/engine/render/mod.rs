@@ -119,7 +119,10 @@ pub fn explain_block(plan: &Plan, header: &Header) -> Block {
     if !plan.app.reasons.is_empty() {
         out.push_str("## Commands and settings\n\n");
         for r in &plan.app.reasons {
-            out.push_str(&format!("### {}\n\n{}\n\nSource: {}\n\n", r.subject, r.why, r.source));
+            out.push_str(&format!(
+                "### {}\n\n{}\n\nSource: {}\n\n",
+                r.subject, r.why, r.source
+            ));
         }
     }
     while out.ends_with("\n\n") {

@@ -8,7 +8,8 @@
 
 /// Characters that never need quoting in bash, dash or zsh (as words after the command name).
 fn is_safe(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, '_' | '@' | '%' | '+' | '=' | ':' | ',' | '.' | '/' | '-')
+    c.is_ascii_alphanumeric()
+        || matches!(c, '_' | '@' | '%' | '+' | '=' | ':' | ',' | '.' | '/' | '-')
 }
 
 /// Quotes one word so that bash reads it back as exactly `s`.

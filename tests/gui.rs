@@ -1,0 +1,260 @@
+//! GUI behaviour with egui_kittest: queries by accessible label, no GPU.
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use proxytrust::engine::inputs::RawInputs;
+use proxytrust::gui::{EXAMPLES, ProxyTrustApp, UiCommand};
+
+fn harness(app: ProxyTrustApp) -> Harness<'static, ProxyTrustApp> {
+    Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_ui_state(|ui, app: &mut ProxyTrustApp| app.show(ui), app)
+}
+
+fn ls(urls: &[&str]) -> RawInputs {
+    let mut raw = RawInputs {
+        urls: urls.iter().map(|s| (*s).to_owned()).collect(),
+        platform: "cloud-run".into(),
+        app: "label-studio".into(),
+        ..RawInputs::default()
+    };
+    raw.options.insert("service".into(), "labelstudio".into());
+    raw.options.insert("region".into(), "us-central1".into());
+    raw.options
+        .insert("admin_email".into(), "admin@example.com".into());
+    raw
+}
+
+fn copied_texts(h: &Harness<'_, ProxyTrustApp>) -> Vec<String> {
+    h.output()
+        .platform_output
+        .commands
+        .iter()
+        .filter_map(|c| match c {
+            egui::OutputCommand::CopyText(t) => Some(t.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn trailing_slash_fix_removes_the_diagnostic_and_changes_outputs() {
+    let mut h = harness(ProxyTrustApp::with_inputs(ls(&[])));
+    h.state_mut().state.inputs.urls.push(String::new());
+    h.run();
+    // Type the URL the way a user does.
+    h.get_by_label("URL 1").focus();
+    h.get_by_label("URL 1").type_text("https://ls.example.com/");
+    h.run();
+    assert_eq!(h.state().state.inputs.urls[0], "https://ls.example.com/");
+    assert!(h.query_by_label_contains("URL ends with a slash").is_some());
+    let before = h
+        .state()
+        .generated
+        .block("deploy")
+        .expect("deploy")
+        .content
+        .clone();
+    h.get_by_label("Apply fix: Use https://ls.example.com")
+        .click();
+    h.run();
+    assert_eq!(h.state().state.inputs.urls[0], "https://ls.example.com");
+    assert!(h.query_by_label_contains("URL ends with a slash").is_none());
+    let after = h
+        .state()
+        .generated
+        .block("deploy")
+        .expect("deploy")
+        .content
+        .clone();
+    assert_ne!(before, after, "outputs follow the fix");
+    assert!(after.contains("--url https://ls.example.com --platform"));
+}
+
+#[test]
+fn copy_puts_exactly_the_block_on_the_clipboard() {
+    let mut h = harness(ProxyTrustApp::with_inputs(ls(&["https://ls.example.com"])));
+    h.run();
+    h.get_by_label("deploy.sh").click();
+    h.run();
+    h.get_by_label("Copy").click();
+    h.step();
+    let want = h
+        .state()
+        .generated
+        .block("deploy")
+        .expect("deploy")
+        .content
+        .clone();
+    assert_eq!(copied_texts(&h), vec![want]);
+    // Copy all puts the whole Markdown document (every block) on the clipboard.
+    h.state_mut().push(UiCommand::CopyAll);
+    h.step();
+    let all = copied_texts(&h);
+    assert_eq!(all.len(), 1);
+    assert!(all[0].starts_with("# Label Studio on Google Cloud Run"));
+    for b in &h.state().generated.blocks {
+        let first_line = b.content.lines().last().unwrap_or_default();
+        assert!(
+            all[0].contains(first_line),
+            "{} missing from Copy all",
+            b.id
+        );
+    }
+    // Ctrl+Shift+C runs the same command.
+    h.state_mut().status.clear();
+    h.key_press_modifiers(
+        egui::Modifiers::COMMAND | egui::Modifiers::SHIFT,
+        egui::Key::C,
+    );
+    h.step();
+    assert_eq!(h.state().status, "Copied all blocks");
+}
+
+#[test]
+fn examples_open_without_crashing() {
+    let mut h = harness(ProxyTrustApp::default());
+    h.run();
+    for (i, ex) in EXAMPLES.iter().enumerate() {
+        h.state_mut().push(UiCommand::OpenExample(i));
+        h.run();
+        assert!(
+            h.state().status.contains(ex.title),
+            "status after example {i}: {}",
+            h.state().status
+        );
+    }
+    // The Label Studio example is complete: it generates every block and flags the write-up's
+    // ignored variables.
+    h.state_mut().push(UiCommand::OpenExample(0));
+    h.run();
+    let g = &h.state().generated;
+    for id in ["env", "deploy", "dotenv", "snippet", "verify", "explain"] {
+        assert!(g.block(id).is_some(), "{id}");
+    }
+    assert!(g.diagnostics.iter().any(|d| d.code == "LS001"));
+    // The others say plainly that the app is not supported yet.
+    h.state_mut().push(UiCommand::OpenExample(1));
+    h.run();
+    assert!(
+        h.query_by_label_contains("App not supported yet: jupyterhub")
+            .is_some()
+    );
+}
+
+#[test]
+fn example_menu_item_opens_through_the_menu() {
+    let mut h = harness(ProxyTrustApp::with_inputs(ls(&["https://a.example"])));
+    h.run();
+    h.get_by_label("Examples").click();
+    h.run();
+    h.get_by_label("Label Studio on Cloud Run").click();
+    h.run();
+    assert_eq!(h.state().state.inputs.urls.len(), 2);
+    assert_eq!(
+        h.state().state.inputs.urls[0],
+        "https://labelstudio-abc123-uc.a.run.app"
+    );
+}
+
+#[test]
+fn save_and_open_project_files_keep_secrets_out_unless_asked() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("p.toml");
+    let mut raw = ls(&["https://ls.example.com"]);
+    raw.secrets
+        .insert("LABEL_STUDIO_PASSWORD".into(), "hunter2hunter2".into());
+    let mut h = harness(ProxyTrustApp::with_inputs(raw));
+    h.run();
+    h.state_mut()
+        .finish_dialog(proxytrust::gui::DialogResult::SaveAs(Some(path.clone())));
+    let text = std::fs::read_to_string(&path).expect("saved");
+    assert!(text.contains("https://ls.example.com"));
+    assert!(!text.contains("hunter2"), "secret written without opt-in");
+    h.state_mut().state.save_secrets = true;
+    h.state_mut()
+        .finish_dialog(proxytrust::gui::DialogResult::SaveAs(Some(path.clone())));
+    assert!(
+        std::fs::read_to_string(&path)
+            .expect("saved")
+            .contains("hunter2")
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&path).expect("meta").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    // A broken file leaves the work in the window untouched and says why.
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "schema = 1\nurls = 7\n").expect("write");
+    let before = h.state().state.inputs.clone();
+    h.state_mut().open_path(&bad);
+    assert_eq!(h.state().state.inputs, before);
+    assert!(
+        h.state().status.contains("bad.toml: line 2"),
+        "{}",
+        h.state().status
+    );
+    // Opening the saved file restores it.
+    h.state_mut().state.inputs.urls.clear();
+    h.state_mut().open_path(&path);
+    assert_eq!(
+        h.state().state.inputs.urls,
+        vec!["https://ls.example.com".to_owned()]
+    );
+}
+
+#[test]
+fn export_all_writes_every_block_and_secret_blocks_are_private() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut raw = ls(&["https://ls.example.com"]);
+    raw.secrets.insert("SECRET_KEY".into(), "k".repeat(50));
+    raw.secrets
+        .insert("LABEL_STUDIO_PASSWORD".into(), "p".repeat(20));
+    let mut h = harness(ProxyTrustApp::with_inputs(raw));
+    h.run();
+    h.state_mut()
+        .finish_dialog(proxytrust::gui::DialogResult::ExportDir(Some(
+            dir.path().to_owned(),
+        )));
+    for b in &h.state().generated.blocks {
+        let p = dir.path().join(&b.filename);
+        assert_eq!(std::fs::read_to_string(&p).expect("exported"), b.content);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(&p).expect("meta").permissions().mode() & 0o777;
+            if b.contains_secret {
+                assert_eq!(mode, 0o600, "{}", b.filename);
+            }
+        }
+    }
+    assert!(
+        h.state()
+            .generated
+            .block("dotenv")
+            .expect("dotenv")
+            .contains_secret
+    );
+}
+
+#[test]
+fn shortcuts_save_with_ctrl_s() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("p.toml");
+    let mut h = harness(ProxyTrustApp::with_inputs(ls(&["https://ls.example.com"])));
+    h.run();
+    h.state_mut()
+        .finish_dialog(proxytrust::gui::DialogResult::SaveAs(Some(path.clone())));
+    h.state_mut()
+        .state
+        .inputs
+        .urls
+        .push("https://b.example.com".into());
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
+    h.run();
+    let text = std::fs::read_to_string(&path).expect("saved");
+    assert!(text.contains("https://b.example.com"), "{text}");
+}
