@@ -52,7 +52,7 @@ pub fn form_ui(app: &mut ProxyTrustApp, ui: &mut egui::Ui) {
         ui.horizontal(|ui| {
             let l = ui.label(format!("URL {}", i + 1));
             let mut text = app.state.inputs.urls[i].clone();
-            let w = (ui.available_width() - 60.0).max(120.0);
+            let w = (ui.available_width() - 90.0).max(120.0);
             let r = ui
                 .add(
                     TextEdit::singleline(&mut text)

@@ -69,14 +69,12 @@ pub fn outputs_ui(app: &mut ProxyTrustApp, ui: &mut egui::Ui) {
     egui::ScrollArea::both()
         .auto_shrink([false, false])
         .show(ui, |ui| {
-            let mut text = block.content.as_str();
-            let l = ui.label(RichText::new(format!("{} contents", block.filename)).weak());
+            // Code is never wrapped: a wrapped line would read as two.
             ui.add(
-                egui::TextEdit::multiline(&mut text)
-                    .code_editor()
-                    .desired_width(f32::INFINITY),
-            )
-            .labelled_by(l.id);
+                egui::Label::new(RichText::new(&block.content).monospace())
+                    .wrap_mode(egui::TextWrapMode::Extend)
+                    .selectable(true),
+            );
         });
     for c in commands {
         app.push(c);
