@@ -11,7 +11,10 @@ use std::process::Command;
 
 use proxytrust::engine;
 
-const ORIGINS: [&str; 2] = ["https://labelstudio-abc123-uc.a.run.app", "https://ls.example.com"];
+const ORIGINS: [&str; 2] = [
+    "https://labelstudio-abc123-uc.a.run.app",
+    "https://ls.example.com",
+];
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -54,7 +57,11 @@ fn login(env: &BTreeMap<String, String>, flags_user: Option<(&str, &str)>) -> se
 fn login_fails_without_the_generated_env_and_passes_with_it() {
     let mut raw = common::ls_cloud_run(
         &ORIGINS,
-        &[("service", "labelstudio"), ("region", "us-central1"), ("admin_email", "admin@example.com")],
+        &[
+            ("service", "labelstudio"),
+            ("region", "us-central1"),
+            ("admin_email", "admin@example.com"),
+        ],
     );
     proxytrust::secrets::fill_missing(&mut raw).expect("csprng");
     let g = engine::generate(&raw);
@@ -66,7 +73,11 @@ fn login_fails_without_the_generated_env_and_passes_with_it() {
         .iter()
         .filter(|e| e.name != "PORT")
         .map(|e| {
-            let v = if e.secret { raw.secrets[&e.name].clone() } else { e.value.clone() };
+            let v = if e.secret {
+                raw.secrets[&e.name].clone()
+            } else {
+                e.value.clone()
+            };
             (e.name.clone(), v)
         })
         .collect();
@@ -78,9 +89,8 @@ fn login_fails_without_the_generated_env_and_passes_with_it() {
 
     // Both servers start at once (each takes about a minute of migrations).
     let empty = BTreeMap::new();
-    let without = std::thread::spawn(move || {
-        login(&empty, Some(("admin@example.com", "a-password-1234")))
-    });
+    let without =
+        std::thread::spawn(move || login(&empty, Some(("admin@example.com", "a-password-1234"))));
     let with = login(&generated, None);
     let without = without.join().expect("thread");
 

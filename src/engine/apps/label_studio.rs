@@ -229,24 +229,26 @@ impl App for LabelStudio {
             );
         }
         if v.opt("database") == "sqlite" {
-            // Only the ephemeral-disk platforms warn; today every platform is one.
-            diags.push(
-                Diagnostic::new(
-                    "LS003",
-                    field::option("database"),
-                    format!(
-                        "SQLite on {}'s disk loses every user and annotation when the instance stops",
-                        v.platform.name()
-                    ),
-                )
-                .with_fix(Fix::unsafe_(
+            let mut d = Diagnostic::new(
+                "LS003",
+                field::option("database"),
+                format!(
+                    "SQLite on {}'s disk loses every user and annotation when the instance stops",
+                    v.platform.name()
+                ),
+            );
+            // Switching needs a reachable host; offer it once one is entered, so the fix never
+            // leaves an error behind (LS008).
+            if !v.opt("postgres_host").trim().is_empty() {
+                d = d.with_fix(Fix::unsafe_(
                     "Use PostgreSQL",
                     vec![FieldEdit::SetOption {
                         key: "database".into(),
                         value: "postgres".into(),
                     }],
-                )),
-            );
+                ));
+            }
+            diags.push(d);
             let max = v.opt("max_instances").trim();
             if max.parse::<u32>().is_ok_and(|m| m > 1) {
                 diags.push(
@@ -255,13 +257,24 @@ impl App for LabelStudio {
                         field::option("max_instances"),
                         format!("SQLite with up to {max} instances: each has its own database"),
                     )
-                    .with_fix(Fix::unsafe_(
-                        "Set max instances to 1",
-                        vec![FieldEdit::SetOption {
+                    .with_fix(Fix::unsafe_("Set max instances to 1", {
+                        let mut edits = vec![FieldEdit::SetOption {
                             key: "max_instances".into(),
                             value: "1".into(),
-                        }],
-                    )),
+                        }];
+                        // Keep min <= max (CR007).
+                        if v.opt("min_instances")
+                            .trim()
+                            .parse::<u32>()
+                            .is_ok_and(|m| m > 1)
+                        {
+                            edits.push(FieldEdit::SetOption {
+                                key: "min_instances".into(),
+                                value: "1".into(),
+                            });
+                        }
+                        edits
+                    })),
                 );
             }
         } else if v.opt("postgres_host").trim().is_empty() {
