@@ -179,7 +179,7 @@ fn parse_one(
         }
     };
     let raw_host = strip_port(host_port);
-    if raw_host.chars().any(|c| !c.is_ascii()) {
+    if !raw_host.is_ascii() {
         found.push(("URL013", format!("Browsers send this host as {host}")));
     } else if raw_host.chars().any(|c| c.is_ascii_uppercase()) {
         found.push(("URL003", format!("Host has upper-case letters: {raw_host}")));
