@@ -25,6 +25,15 @@ fn ls(urls: &[&str]) -> RawInputs {
     raw
 }
 
+fn block(h: &Harness<'_, ProxyTrustApp>, id: &str) -> String {
+    h.state()
+        .generated
+        .block(id)
+        .expect("block")
+        .content
+        .clone()
+}
+
 fn copied_texts(h: &Harness<'_, ProxyTrustApp>) -> Vec<String> {
     h.output()
         .platform_output
@@ -48,25 +57,13 @@ fn trailing_slash_fix_removes_the_diagnostic_and_changes_outputs() {
     h.run();
     assert_eq!(h.state().state.inputs.urls[0], "https://ls.example.com/");
     assert!(h.query_by_label_contains("URL ends with a slash").is_some());
-    let before = h
-        .state()
-        .generated
-        .block("deploy")
-        .expect("deploy")
-        .content
-        .clone();
+    let before = block(&h, "deploy");
     h.get_by_label("Apply fix: Use https://ls.example.com")
         .click();
     h.run();
     assert_eq!(h.state().state.inputs.urls[0], "https://ls.example.com");
     assert!(h.query_by_label_contains("URL ends with a slash").is_none());
-    let after = h
-        .state()
-        .generated
-        .block("deploy")
-        .expect("deploy")
-        .content
-        .clone();
+    let after = block(&h, "deploy");
     assert_ne!(before, after, "outputs follow the fix");
     assert!(after.contains("--url https://ls.example.com --platform"));
 }
@@ -79,13 +76,7 @@ fn copy_puts_exactly_the_block_on_the_clipboard() {
     h.run();
     h.get_by_label("Copy").click();
     h.step();
-    let want = h
-        .state()
-        .generated
-        .block("deploy")
-        .expect("deploy")
-        .content
-        .clone();
+    let want = block(&h, "deploy");
     assert_eq!(copied_texts(&h), vec![want]);
     // Copy all puts the whole Markdown document (every block) on the clipboard.
     h.state_mut().push(UiCommand::CopyAll);

@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use proxytrust::engine::inputs::{ExtraVar, RawInputs};
@@ -241,8 +241,4 @@ print(json.dumps({"map": doc or {}}))
         return Err(format!("non-string values: {e}"));
     }
     serde_json::from_value(v["map"].clone()).map_err(|e| e.to_string())
-}
-
-pub fn temp_path(dir: &Path, name: &str) -> PathBuf {
-    dir.join(name)
 }

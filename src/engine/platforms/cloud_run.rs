@@ -19,7 +19,10 @@
 //!   adds a newline; `lib/surface/secrets/create.py`); the runtime service account needs
 //!   `roles/secretmanager.secretAccessor` on each secret or the deploy fails
 //!   (cloud.google.com/run/docs/configuring/services/secrets); env-var secrets are resolved at
-//!   instance start, so the version is pinned.
+//!   instance start, so the version is pinned. Without `--service-account` a service runs as the
+//!   Compute Engine default service account, `PROJECT_NUMBER-compute@developer.gserviceaccount.com`
+//!   (cloud.google.com/run/docs/configuring/services/service-identity), so the script grants that
+//!   account `roles/secretmanager.secretAccessor` on each secret it creates.
 
 use crate::engine::Valid;
 use crate::engine::diagnostics::{Diagnostic, FieldEdit, Fix, field};
