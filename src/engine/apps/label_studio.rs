@@ -162,8 +162,11 @@ impl LabelStudio {
                 .trim_start_matches(['v', 'V'])
                 .to_owned()
         };
-        // Docker Hub image of the project (Label Studio docs, "Install with Docker").
-        format!("heartexlabs/label-studio:{tag}")
+        // The project's Docker Hub image (HumanSignal/label-studio README; release tags are pushed
+        // as image tags by .github/workflows/docker-release-promote.yml). Written with its
+        // registry: Cloud Run deploys public Docker Hub images directly
+        // (cloud.google.com/run/docs/deploying, "Supported container registries and images").
+        format!("docker.io/heartexlabs/label-studio:{tag}")
     }
 }
 

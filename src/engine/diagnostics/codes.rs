@@ -224,8 +224,9 @@ References: platforms.md §1.1 step 5.",
         severity: Error,
         name: "reserved-variable",
         explanation: "What: the variable is reserved by the platform.\n\
-Why: Cloud Run sets `PORT` itself (from `--port`) and refuses it in the env flags; names \
-starting with `X_GOOGLE_` are rejected by gcloud.\n\
+Why: Cloud Run sets `PORT` itself (from `--port`) and the deploy is refused with \
+`The following reserved env names were provided: PORT`; names starting with `X_GOOGLE_` are \
+rejected by gcloud itself.\n\
 Example: remove `PORT`; set the container port with the platform's port option instead.\n\
 References: cloud.google.com/run/docs/configuring/services/overview-environment-variables; \
 platforms.md §1.1-1.2.",

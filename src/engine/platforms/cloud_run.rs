@@ -312,6 +312,8 @@ impl CloudRun {
             );
             s.comment("allowed to read each secret.");
             s.raw("project=\"$(gcloud config get-value project)\"");
+            // An unset project prints nothing on stdout (lib/surface/config/get.py).
+            s.raw("if [ -z \"$project\" ]; then echo 'No gcloud project set: run gcloud config set project PROJECT_ID' >&2; exit 1; fi");
             s.raw("project_number=\"$(gcloud projects describe \"$project\" --format='value(projectNumber)')\"");
             s.raw("runtime_sa=\"${project_number}-compute@developer.gserviceaccount.com\"");
             for var in &secret_vars {
