@@ -133,24 +133,8 @@ pub fn generate(raw: &RawInputs) -> Generated {
 
     let app_plan = app.plan(&valid);
     let mut env = app_plan.env.clone();
-    check_extras(&valid, &env, &mut diags);
-    for (i, extra) in raw.extra_env.iter().enumerate() {
-        let name = extra.name.trim();
-        if !valid_env_name(name)
-            || platform.reserved(name)
-            || env.iter().any(|e| e.name == name)
-            || raw.extra_env[..i].iter().any(|e| e.name.trim() == name)
-        {
-            continue;
-        }
-        env.push(EnvVar {
-            name: name.to_owned(),
-            value: EnvValue::Literal(extra.value.clone()),
-            kind: VarKind::Extra,
-            why: "Added by you as an extra variable.".to_owned(),
-            source: "your input".to_owned(),
-        });
-    }
+    let extras = check_extras(&valid, &env, &mut diags);
+    env.extend(extras);
     // Secret values supplied by the caller.
     for var in &mut env {
         if let EnvValue::Secret(spec) = &mut var.value
@@ -284,7 +268,10 @@ fn display_default(d: &str) -> &str {
     if d.is_empty() { "empty" } else { d }
 }
 
-fn check_extras(v: &Valid<'_>, generated: &[EnvVar], diags: &mut Vec<Diagnostic>) {
+/// Diagnoses the extra variables and returns the ones that go into the container: valid names,
+/// not reserved by the platform, not already generated, first occurrence only.
+fn check_extras(v: &Valid<'_>, generated: &[EnvVar], diags: &mut Vec<Diagnostic>) -> Vec<EnvVar> {
+    let mut accepted = Vec::new();
     for (i, extra) in v.raw.extra_env.iter().enumerate() {
         let name = extra.name.trim();
         let remove = Fix::safe(
@@ -317,8 +304,17 @@ fn check_extras(v: &Valid<'_>, generated: &[EnvVar], diags: &mut Vec<Diagnostic>
                 )
                 .with_fix(remove),
             );
+        } else {
+            accepted.push(EnvVar {
+                name: name.to_owned(),
+                value: EnvValue::Literal(extra.value.clone()),
+                kind: VarKind::Extra,
+                why: "Added by you as an extra variable.".to_owned(),
+                source: "your input".to_owned(),
+            });
         }
     }
+    accepted
 }
 
 /// `proxytrust generate ...` reproducing `raw` (secret values are never included).

@@ -102,19 +102,18 @@ impl Fix {
                 }
             }
         }
-        removals_url.sort_unstable();
-        removals_url.dedup();
-        for i in removals_url.into_iter().rev() {
-            if i < raw.urls.len() {
-                raw.urls.remove(i);
-            }
-        }
-        removals_extra.sort_unstable();
-        removals_extra.dedup();
-        for i in removals_extra.into_iter().rev() {
-            if i < raw.extra_env.len() {
-                raw.extra_env.remove(i);
-            }
+        remove_indices(&mut raw.urls, removals_url);
+        remove_indices(&mut raw.extra_env, removals_extra);
+    }
+}
+
+/// Removes the entries at `indices` (any order, duplicates allowed, out of range ignored).
+fn remove_indices<T>(list: &mut Vec<T>, mut indices: Vec<usize>) {
+    indices.sort_unstable();
+    indices.dedup();
+    for i in indices.into_iter().rev() {
+        if i < list.len() {
+            list.remove(i);
         }
     }
 }
