@@ -4,6 +4,7 @@
 //! the caller and passed in `RawInputs::secrets`. Same input, same bytes out.
 
 pub mod apps;
+pub mod diagnose;
 pub mod diagnostics;
 pub mod inputs;
 pub mod origin;
@@ -116,6 +117,17 @@ pub fn generate(raw: &RawInputs) -> Generated {
     let (origins, url_diags) = origin::parse_all(&raw.urls, platform.https_only());
     diags.extend(url_diags);
     check_options(raw, app, platform, &mut diags);
+    if !raw.app_version.trim().is_empty() && Version::parse(&raw.app_version).is_none() {
+        diags.push(Diagnostic::new(
+            "VER001",
+            field::VERSION,
+            format!(
+                "Version not understood, rules for {} apply: {}",
+                app.known_versions().first().copied().unwrap_or("the newest release"),
+                raw.app_version
+            ),
+        ));
+    }
     let version = if raw.app_version.trim().is_empty() {
         app.known_versions().first().and_then(|v| Version::parse(v))
     } else {

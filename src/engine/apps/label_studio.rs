@@ -188,16 +188,6 @@ impl App for LabelStudio {
     }
 
     fn validate(&self, v: &Valid<'_>, diags: &mut Vec<Diagnostic>) {
-        if !v.raw.app_version.trim().is_empty() && Version::parse(&v.raw.app_version).is_none() {
-            diags.push(Diagnostic::new(
-                "LS007",
-                field::VERSION,
-                format!(
-                    "Version not understood, rules for {} apply: {}",
-                    VERSIONS[0], v.raw.app_version
-                ),
-            ));
-        }
         if let Some(ver) = v.version
             && ver < DJANGO4_FROM
         {

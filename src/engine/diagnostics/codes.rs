@@ -199,6 +199,16 @@ References: the option's help text.",
     },
     // --- ENV: extra variables ------------------------------------------------------------
     Code {
+        code: "VER001",
+        severity: Warning,
+        name: "version-unparsable",
+        explanation: "What: the app version could not be read as MAJOR[.MINOR[.PATCH]].\n\
+Why: version-dependent rules (which settings exist, which bugs apply) then assume the newest \
+release ProxyTrust has read, which may not be what you run.\n\
+Example: `1.23.2`, `v5.4`, `4.1.1` are understood; `latest` or `main` are not.\n\
+References: each app module's version table (shared/knowledge/seed-systems.md).",
+    },
+    Code {
         code: "ENV001",
         severity: Error,
         name: "invalid-variable-name",
@@ -412,7 +422,7 @@ References: label-studio 1.13.1 / 1.14.0 METADATA (Requires-Dist Django); seed-s
         code: "LS007",
         severity: Warning,
         name: "version-unparsable",
-        explanation: "What: the Label Studio version could not be read.\n\
+        explanation: "What: retired; the engine now reports VER001 for every app.\n\
 Why: the rules that depend on the version assume the newest known release.\n\
 Example: `1.23.2`, `1.14`.\n\
 References: seed-systems.md §1.6.",
@@ -460,8 +470,18 @@ References: cloud.google.com/run/docs/triggering/https-request; seed-systems.md 
     },
 ];
 
+/// Every registered code: the core list above, then each app's own list ([`App::codes`]), in
+/// registry order.
+///
+/// [`App::codes`]: crate::engine::apps::App::codes
+pub fn all() -> impl Iterator<Item = &'static Code> {
+    CODES
+        .iter()
+        .chain(crate::engine::apps::APPS.iter().flat_map(|a| a.codes().iter()))
+}
+
 pub fn lookup(code: &str) -> Option<&'static Code> {
-    CODES.iter().find(|c| c.code.eq_ignore_ascii_case(code))
+    all().find(|c| c.code.eq_ignore_ascii_case(code))
 }
 
 #[cfg(test)]
@@ -471,7 +491,7 @@ mod tests {
     #[test]
     fn codes_are_unique_and_documented() {
         let mut seen = std::collections::BTreeSet::new();
-        for c in CODES {
+        for c in all() {
             assert!(seen.insert(c.code), "duplicate code {}", c.code);
             for part in ["What:", "Why:", "Example:", "References:"] {
                 assert!(c.explanation.contains(part), "{} lacks {part}", c.code);

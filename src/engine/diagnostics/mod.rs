@@ -51,6 +51,12 @@ pub enum FieldEdit {
     RemoveExtra { index: usize },
     /// Set the value of the extra variable at `index`.
     SetExtraValue { index: usize, value: String },
+    /// Choose another app (by id).
+    SetApp { id: String },
+    /// Set the app version field.
+    SetVersion { value: String },
+    /// Make sure `value` is one of the URLs: append it unless an entry already equals it.
+    AddUrl { value: String },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -98,6 +104,17 @@ impl Fix {
                 FieldEdit::SetExtraValue { index, value } => {
                     if let Some(ExtraVar { value: v, .. }) = raw.extra_env.get_mut(*index) {
                         value.clone_into(v);
+                    }
+                }
+                FieldEdit::SetApp { id } => id.clone_into(&mut raw.app),
+                FieldEdit::SetVersion { value } => value.clone_into(&mut raw.app_version),
+                FieldEdit::AddUrl { value } => {
+                    if !raw.urls.iter().any(|u| u.trim() == value) {
+                        // Fill an empty first row rather than leaving it blank above.
+                        match raw.urls.iter_mut().find(|u| u.trim().is_empty()) {
+                            Some(empty) => value.clone_into(empty),
+                            None => raw.urls.push(value.clone()),
+                        }
                     }
                 }
             }

@@ -64,7 +64,7 @@ static OPTIONS: &[OptionSpec] = &[
     OptionSpec {
         key: "image",
         label: "Container image",
-        help: "Empty: the app's official image for the chosen version",
+        help: "Empty: the app's official image for the chosen version (for your own code: build from the current folder with --source=.)",
         kind: OptionKind::Text,
         default: "",
     },
@@ -388,7 +388,15 @@ impl CloudRun {
             .map(Word::lit)
             .collect();
         argv.push(Word::lit(Self::service(v)));
-        argv.push(Word::lit(format!("--image={}", Self::image(v, plan))));
+        let image = Self::image(v, plan);
+        if image.is_empty() {
+            // Frameworks (your own code) have no official image: build from the current
+            // directory (`gcloud run deploy --source`, cloud.google.com/run/docs/deploying-source-code;
+            // mutually exclusive with --image).
+            argv.push(Word::lit("--source=."));
+        } else {
+            argv.push(Word::lit(format!("--image={image}")));
+        }
         let region = v.opt("region").trim();
         if !region.is_empty() {
             argv.push(Word::lit(format!("--region={region}")));
