@@ -7,6 +7,7 @@
 //! delimiter.
 
 use crate::engine::inputs::RawInputs;
+use crate::engine::plan::SecretGen;
 
 const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
@@ -29,18 +30,33 @@ pub fn generate(len: usize) -> Result<String, getrandom::Error> {
     Ok(out)
 }
 
+/// `bytes` random bytes as lower-case hex.
+pub fn generate_hex(bytes: usize) -> Result<String, getrandom::Error> {
+    let mut buf = vec![0u8; bytes];
+    getrandom::fill(&mut buf)?;
+    Ok(buf.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// A value in the shape the app needs (`None`: letters and digits, e.g. a password).
+pub fn generate_for(g: Option<SecretGen>) -> Result<String, getrandom::Error> {
+    match g {
+        Some(SecretGen::Hex { bytes }) => generate_hex(bytes),
+        Some(SecretGen::Text { .. }) | None => generate(LENGTH),
+    }
+}
+
 /// Fills every secret the current inputs need and do not have yet. Returns the names filled.
 pub fn fill_missing(raw: &mut RawInputs) -> Result<Vec<String>, getrandom::Error> {
-    let needed: Vec<String> = crate::engine::generate(raw)
+    let needed: Vec<(String, Option<SecretGen>)> = crate::engine::generate(raw)
         .env
         .into_iter()
         .filter(|e| e.secret)
-        .map(|e| e.name)
+        .map(|e| (e.name, e.generate))
         .collect();
     let mut filled = Vec::new();
-    for name in needed {
+    for (name, g) in needed {
         if raw.secrets.get(&name).is_none_or(String::is_empty) {
-            raw.secrets.insert(name.clone(), generate(LENGTH)?);
+            raw.secrets.insert(name.clone(), generate_for(g)?);
             filled.push(name);
         }
     }

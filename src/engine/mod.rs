@@ -57,6 +57,10 @@ pub struct EnvEntry {
     /// The value; for a secret its reference (or a placeholder), never the secret itself.
     pub value: String,
     pub secret: bool,
+    /// How a missing secret value may be generated (for the Generate button and
+    /// `--generate-secrets`); not part of the JSON output.
+    #[serde(skip)]
+    pub generate: Option<plan::SecretGen>,
 }
 
 /// Everything one run of the pipeline produces.
@@ -200,6 +204,10 @@ pub fn generate(raw: &RawInputs) -> Generated {
                 EnvValue::Secret(_) => platform.secret_reference(&valid, v),
             },
             secret: v.is_secret(),
+            generate: match &v.value {
+                EnvValue::Secret(s) => s.generate,
+                EnvValue::Literal(_) => None,
+            },
         })
         .collect();
 

@@ -23,11 +23,33 @@ pub struct SecretSpec {
     pub slug: &'static str,
     /// The value, when the caller supplied one.
     pub value: Option<String>,
-    /// When the deploy script may generate a missing value itself (random bytes, base64), the
-    /// number of random bytes; `None` means the user must supply it (e.g. a password).
-    pub generate_bytes: Option<usize>,
+    /// How a missing value may be generated (by the deploy script, or by ProxyTrust's
+    /// Generate button); `None` means the user must supply it (e.g. a password).
+    pub generate: Option<SecretGen>,
     /// What it is, for the script's comments: "password of the initial user".
     pub describe: &'static str,
+}
+
+/// The shape of a generated secret.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SecretGen {
+    /// Random text of at least `bytes` random bytes: the deploy script uses
+    /// `openssl rand -base64 BYTES`, ProxyTrust's generator 50 letters and digits (~297 bits).
+    Text { bytes: usize },
+    /// Exactly `bytes` random bytes written as hex (`openssl rand -hex BYTES`), for apps that
+    /// decode hex (JupyterHub's `JPY_COOKIE_SECRET`).
+    Hex { bytes: usize },
+}
+
+impl SecretGen {
+    /// The shell command that prints a fresh value (no trailing newline handling needed: the
+    /// caller strips it).
+    pub fn openssl(self) -> String {
+        match self {
+            Self::Text { bytes } => format!("openssl rand -base64 {bytes}"),
+            Self::Hex { bytes } => format!("openssl rand -hex {bytes}"),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -244,12 +244,12 @@ fn extras_ui(app: &mut ProxyTrustApp, ui: &mut egui::Ui) {
 }
 
 fn secrets_ui(app: &mut ProxyTrustApp, ui: &mut egui::Ui) {
-    let names: Vec<String> = app
+    let names: Vec<(String, Option<crate::engine::plan::SecretGen>)> = app
         .generated
         .env
         .iter()
         .filter(|e| e.secret)
-        .map(|e| e.name.clone())
+        .map(|e| (e.name.clone(), e.generate))
         .collect();
     if names.is_empty() {
         ui.label(RichText::new("No secrets for this setup").weak());
@@ -262,7 +262,7 @@ fn secrets_ui(app: &mut ProxyTrustApp, ui: &mut egui::Ui) {
         )
         .weak(),
     );
-    for name in names {
+    for (name, shape) in names {
         ui.horizontal(|ui| {
             let l = ui.label(&name);
             let mut value = app
@@ -285,10 +285,15 @@ fn secrets_ui(app: &mut ProxyTrustApp, ui: &mut egui::Ui) {
             }
             if ui
                 .button("Generate")
-                .on_hover_text(format!("Fill {name} with 50 random letters and digits"))
+                .on_hover_text(match shape {
+                    Some(crate::engine::plan::SecretGen::Hex { bytes }) => {
+                        format!("Fill {name} with {bytes} random bytes in hex")
+                    }
+                    _ => format!("Fill {name} with 50 random letters and digits"),
+                })
                 .clicked()
             {
-                match crate::secrets::generate(crate::secrets::LENGTH) {
+                match crate::secrets::generate_for(shape) {
                     Ok(v) => {
                         app.state.inputs.secrets.insert(name.clone(), v);
                         app.status = format!("Generated {name}");

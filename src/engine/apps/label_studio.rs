@@ -27,11 +27,11 @@
 use crate::engine::Valid;
 use crate::engine::diagnostics::{Diagnostic, FieldEdit, Fix, field};
 use crate::engine::inputs::{OptionKind, OptionSpec};
-use crate::engine::plan::{AppPlan, EnvVar, Reason, SecretSpec, Snippet};
+use crate::engine::plan::{AppPlan, EnvVar, Reason, SecretGen, SecretSpec, Snippet};
 use crate::engine::render::shell::{Script, quote};
 use crate::engine::version::Version;
 
-use super::App;
+use super::{App, looks_like_email};
 
 pub struct LabelStudio;
 
@@ -136,20 +136,6 @@ fn bare(name: &str) -> &str {
         .unwrap_or(name)
 }
 
-fn looks_like_email(s: &str) -> bool {
-    let s = s.trim();
-    match s.split_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-                && !s.chars().any(|c| c.is_whitespace() || c == ',')
-                && !domain.contains('@')
-        }
-        None => false,
-    }
-}
 
 impl LabelStudio {
     fn image(v: &Valid<'_>) -> String {
@@ -358,7 +344,7 @@ impl App for LabelStudio {
             SecretSpec {
                 slug: "secret-key",
                 value: None,
-                generate_bytes: Some(48),
+                generate: Some(SecretGen::Text { bytes: 48 }),
                 describe: "signs sessions; the same on every instance",
             },
             "Sessions are signed cookies (SESSION_ENGINE = signed_cookies). Unset, every container \
@@ -403,7 +389,7 @@ impl App for LabelStudio {
                 SecretSpec {
                     slug: "admin-password",
                     value: None,
-                    generate_bytes: None,
+                    generate: None,
                     describe: "password of the initial user",
                 },
                 "The initial user's password. A secret: kept in the platform's secret store.",
@@ -446,7 +432,7 @@ impl App for LabelStudio {
                 SecretSpec {
                     slug: "postgres-password",
                     value: None,
-                    generate_bytes: None,
+                    generate: None,
                     describe: "password of the PostgreSQL user",
                 },
                 "Database password. A secret: kept in the platform's secret store.",

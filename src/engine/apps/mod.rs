@@ -56,3 +56,20 @@ pub static APPS: &[&dyn App] = &[
 pub fn find(id: &str) -> Option<&'static dyn App> {
     APPS.iter().copied().find(|a| a.id() == id)
 }
+
+/// A plausible e-mail address: `local@domain.tld`, no spaces or commas (what apps that take an
+/// e-mail in an env var need; full RFC 5322 is not the point).
+pub fn looks_like_email(s: &str) -> bool {
+    let s = s.trim();
+    match s.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !s.chars().any(|c| c.is_whitespace() || c == ',')
+                && !domain.contains('@')
+        }
+        None => false,
+    }
+}

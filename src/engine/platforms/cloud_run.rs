@@ -291,7 +291,7 @@ impl CloudRun {
             s.comment("exist yet in Secret Manager (export them first):");
             for var in &secret_vars {
                 if let EnvValue::Secret(spec) = &var.value {
-                    let how = if spec.generate_bytes.is_some() {
+                    let how = if spec.generate.is_some() {
                         "optional, generated when unset"
                     } else {
                         "required"
@@ -322,9 +322,9 @@ impl CloudRun {
                 };
                 let name = Self::secret_name(v, spec.slug);
                 let shell_var = format!("{}_VALUE", var.name);
-                let value_expr = match spec.generate_bytes {
-                    Some(n) => {
-                        format!("\"${{{shell_var}:-$(openssl rand -base64 {n} | tr -d '\\n')}}\"")
+                let value_expr = match spec.generate {
+                    Some(g) => {
+                        format!("\"${{{shell_var}:-$({} | tr -d '\\n')}}\"", g.openssl())
                     }
                     None => format!(
                         "\"${{{shell_var}:?export {shell_var} first: {}}}\"",
