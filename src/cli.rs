@@ -1,7 +1,9 @@
-//! The headless CLI: `generate`, `check`, `list`, `explain` (and `gui`, the default).
+//! The headless CLI: `generate`, `check`, `list`, `explain`, `diagnose` (and `gui`, the
+//! default).
 //!
 //! Exit codes: 0 without error diagnostics; 1 with errors (outputs still printed best-effort);
 //! 2 for usage errors (unknown flag, unknown platform or app id, missing required flag).
+//! `diagnose` exits 0 when it recognised the text and 1 when it did not.
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -38,6 +40,27 @@ pub enum Command {
     List(ListArgs),
     /// Explain a diagnostic code (e.g. URL004).
     Explain { code: String },
+    /// Recognise a pasted error message or log line (read from stdin): names the app, the
+    /// cause and the fix, and prints the `generate` command with the form filled in.
+    Diagnose(DiagnoseArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct DiagnoseArgs {
+    /// Read the text from this file instead of stdin.
+    #[arg(long)]
+    pub file: Option<PathBuf>,
+    /// Start from this project file (the result says what to change in it).
+    #[arg(long)]
+    pub project: Option<PathBuf>,
+    /// The app you think it is (kept when the message fits it).
+    #[arg(long)]
+    pub app: Option<String>,
+    /// The platform, for the suggested `generate` command (default: cloud-run).
+    #[arg(long)]
+    pub platform: Option<String>,
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
 }
 
 #[derive(Args, Debug, Default)]
@@ -400,5 +423,113 @@ pub fn explain(code: &str) -> ExitCode {
         None => usage(&format!(
             "unknown code: {code} (codes look like URL004, CR003, LS001)"
         )),
+    }
+}
+
+/// The JSON document of `diagnose --format json` (schema 1).
+#[derive(Serialize)]
+struct DiagnoseJson<'a> {
+    schema: u32,
+    recognised: bool,
+    diagnoses: &'a [engine::diagnose::Diagnosis],
+    /// `proxytrust generate ...` with the form filled in (when something was recognised).
+    command: Option<String>,
+}
+
+pub fn diagnose(args: &DiagnoseArgs) -> ExitCode {
+    use std::io::Read as _;
+    let mut bytes = Vec::new();
+    let read = match &args.file {
+        Some(p) => std::fs::File::open(p).and_then(|f| {
+            f.take(engine::diagnose::MAX_INPUT as u64)
+                .read_to_end(&mut bytes)
+        }),
+        None => std::io::stdin()
+            .lock()
+            .take(engine::diagnose::MAX_INPUT as u64)
+            .read_to_end(&mut bytes),
+    };
+    if let Err(e) = read {
+        let what = args
+            .file
+            .as_ref()
+            .map_or_else(|| "stdin".to_owned(), |p| p.display().to_string());
+        eprintln!("error: cannot read {what}: {e}");
+        return ExitCode::from(2);
+    }
+    // Logs are not always UTF-8; the messages ProxyTrust knows are ASCII.
+    let text = String::from_utf8_lossy(&bytes);
+    let mut raw = match &args.project {
+        Some(p) => match crate::project::load(p) {
+            Ok(r) => r,
+            Err(e) => return usage(&e.to_string()),
+        },
+        None => RawInputs::default(),
+    };
+    if let Some(a) = &args.app {
+        if apps::find(a).is_none() {
+            return usage(&format!("unknown app: {a}"));
+        }
+        raw.app.clone_from(a);
+    }
+    if let Some(p) = &args.platform {
+        raw.platform.clone_from(p);
+    }
+    if raw.platform.trim().is_empty() {
+        "cloud-run".clone_into(&mut raw.platform);
+    }
+    let found = engine::diagnose::diagnose(&text, &raw);
+    let command = (!found.is_empty()).then(|| {
+        let mut filled = raw.clone();
+        engine::diagnose::apply(&found, &mut filled);
+        engine::command_for(&filled)
+    });
+    match args.format {
+        ListFormat::Json => {
+            let doc = DiagnoseJson {
+                schema: 1,
+                recognised: !found.is_empty(),
+                diagnoses: &found,
+                command: command.clone(),
+            };
+            match serde_json::to_string_pretty(&doc) {
+                Ok(s) => println!("{s}"),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(1);
+                }
+            }
+        }
+        ListFormat::Text => {
+            if found.is_empty() {
+                println!(
+                    "Not recognised. ProxyTrust knows the CSRF, XSRF, OAuth-state and cookie \
+                     messages of: {}. Nothing was guessed; paste the full log line, or run \
+                     `proxytrust list apps` and pick the app yourself.",
+                    apps::APPS
+                        .iter()
+                        .map(|a| a.name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            }
+            for d in &found {
+                println!("Recognised: {}", d.emitter);
+                println!("  app:     {} ({})", d.app_name, d.app);
+                println!("  matched: {}", d.matched);
+                println!("  cause:   {}", d.cause);
+                println!("  fix:     {}", d.fix);
+                println!("  source:  {}", d.references);
+                println!();
+            }
+            if let Some(c) = &command {
+                println!("Generate the fix with:\n  {c}");
+            }
+        }
+    }
+    if found.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     }
 }

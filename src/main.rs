@@ -14,5 +14,6 @@ fn main() -> ExitCode {
         Some(Command::Check(args)) => cli::check(&args),
         Some(Command::List(args)) => cli::list(&args),
         Some(Command::Explain { code }) => cli::explain(&code),
+        Some(Command::Diagnose(args)) => cli::diagnose(&args),
     }
 }

@@ -263,3 +263,77 @@ fn project_file_round_trip_through_the_cli() {
     assert_eq!(code, 2);
     assert!(err.contains("ls.toml: line"), "{err}");
 }
+
+fn diagnose(stdin: &str, args: &[&str]) -> (i32, String) {
+    use std::io::Write as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_proxytrust"))
+        .arg("diagnose")
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("run proxytrust diagnose");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write stdin");
+    let out = child.wait_with_output().expect("wait");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn diagnose_reads_stdin_and_prints_a_generate_command_that_runs() {
+    let log = "[2026-11-01 10:00:00] WARNING django.security.csrf: Forbidden (Origin checking \
+               failed - https://labelstudio-abc123-uc.a.run.app does not match any trusted \
+               origins.): /user/login/\n";
+    let (code, out) = diagnose(log, &["--format", "json"]);
+    assert_eq!(code, 0, "{out}");
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(doc["recognised"], true);
+    assert_eq!(doc["diagnoses"][0]["app"], "label-studio");
+    let cmd = doc["command"].as_str().expect("command");
+    assert!(
+        cmd.contains("--url https://labelstudio-abc123-uc.a.run.app"),
+        "{cmd}"
+    );
+    // The suggested command is a real invocation: run it (words split by bash).
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "exec \"$0\" {} --format env",
+            cmd.trim_start_matches("proxytrust ")
+        ))
+        .arg(env!("CARGO_BIN_EXE_proxytrust"))
+        .output()
+        .expect("run the suggested command");
+    let env = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        env.contains("CSRF_TRUSTED_ORIGINS: \"https://labelstudio-abc123-uc.a.run.app\""),
+        "{env}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn diagnose_says_not_recognised_and_exits_1() {
+    let (code, out) = diagnose("Segmentation fault (core dumped)\n", &[]);
+    assert_eq!(code, 1);
+    assert!(out.starts_with("Not recognised."), "{out}");
+    let (code, out) = diagnose("", &["--format", "json"]);
+    assert_eq!(code, 1);
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(doc["recognised"], false);
+    assert!(doc["command"].is_null());
+}
+
+#[test]
+fn diagnose_survives_binary_input() {
+    let bytes: String = (0u8..=255).map(char::from).collect();
+    let (code, _) = diagnose(&bytes, &[]);
+    assert_eq!(code, 1);
+}

@@ -249,3 +249,44 @@ fn shortcuts_save_with_ctrl_s() {
     let text = std::fs::read_to_string(&path).expect("saved");
     assert!(text.contains("https://b.example.com"), "{text}");
 }
+
+#[test]
+fn diagnose_box_recognises_a_pasted_error_and_fills_the_form() {
+    let mut raw = ls(&[""]);
+    raw.app = "label-studio".into();
+    let mut h = harness(ProxyTrustApp::with_inputs(raw));
+    h.run();
+    h.get_by_label("Diagnose an error message").click();
+    h.run();
+    let line = "Forbidden (Origin checking failed - https://ls.example.org does not match any \
+                trusted origins.): /user/login/";
+    h.get_by_label("Paste the error or the log line:").focus();
+    h.get_by_label("Paste the error or the log line:")
+        .type_text(line);
+    h.run();
+    assert!(
+        h.query_by_label_contains("Label Studio: Django's CSRF middleware")
+            .is_some()
+    );
+    h.get_by_label("Fill the form").click();
+    h.run();
+    assert_eq!(h.state().state.inputs.urls, vec!["https://ls.example.org"]);
+    assert!(h.state().status.contains("Filled the form for Label Studio"));
+    // The outputs follow: the origin is now trusted.
+    assert!(block(&h, "env").contains("https://ls.example.org"));
+}
+
+#[test]
+fn diagnose_box_says_not_recognised_instead_of_guessing() {
+    let mut h = harness(ProxyTrustApp::with_inputs(ls(&["https://ls.example.com"])));
+    h.run();
+    h.get_by_label("Diagnose an error message").click();
+    h.run();
+    h.get_by_label("Paste the error or the log line:").focus();
+    h.get_by_label("Paste the error or the log line:")
+        .type_text("Segmentation fault (core dumped)");
+    h.run();
+    assert!(h.query_by_label_contains("Not recognised").is_some());
+    assert!(h.query_by_label("Fill the form").is_none());
+    assert_eq!(h.state().state.inputs.app, "label-studio");
+}

@@ -338,6 +338,15 @@ fn check_extras(v: &Valid<'_>, generated: &[EnvVar], diags: &mut Vec<Diagnostic>
 }
 
 /// `proxytrust generate ...` reproducing `raw` (secret values are never included).
+pub fn command_for(raw: &RawInputs) -> String {
+    regenerate_command(
+        raw,
+        apps::find(raw.app.trim()),
+        platforms::find(raw.platform.trim()),
+    )
+}
+
+/// `proxytrust generate ...` reproducing `raw` (secret values are never included).
 fn regenerate_command(
     raw: &RawInputs,
     app: Option<&dyn App>,

@@ -41,6 +41,8 @@ pub fn severity_color(ui: &egui::Ui, s: Severity) -> egui::Color32 {
 }
 
 pub fn form_ui(app: &mut ProxyTrustApp, ui: &mut egui::Ui) {
+    super::diagnose::diagnose_ui(app, ui);
+    ui.separator();
     ui.heading("Public URLs");
     ui.label(
         RichText::new("Every URL people open in the browser: the run.app URL, a custom domain, …")

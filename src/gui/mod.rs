@@ -2,6 +2,7 @@
 //! [`UiCommand`] applied at the end of the frame, so menus, buttons and shortcuts share one path.
 //! The engine is recomputed only when the inputs change.
 
+pub mod diagnose;
 mod diagnostics;
 mod examples;
 mod files;
@@ -46,6 +47,8 @@ pub enum UiCommand {
     },
     OpenExample(usize),
     GenerateSecrets,
+    /// Apply what "Diagnose an error message" recognised.
+    FillFromDiagnosis,
 }
 
 /// What is remembered between runs (eframe storage). Secret values only when the user opted in.
@@ -72,6 +75,8 @@ pub struct ProxyTrustApp {
     /// Feedback for the status line.
     pub status: String,
     title: String,
+    /// The "Diagnose an error message" box.
+    pub diagnose: diagnose::DiagnoseBox,
 }
 
 impl Default for ProxyTrustApp {
@@ -85,6 +90,7 @@ impl Default for ProxyTrustApp {
             dialog: None,
             status: String::new(),
             title: String::new(),
+            diagnose: diagnose::DiagnoseBox::default(),
         };
         app.load_example(0);
         app
@@ -295,6 +301,13 @@ impl ProxyTrustApp {
                 self.status = "New project".into();
             }
             UiCommand::OpenExample(i) => self.load_example(i),
+            UiCommand::FillFromDiagnosis => {
+                crate::engine::diagnose::apply(&self.diagnose.found, &mut self.state.inputs);
+                self.status = match self.diagnose.found.first() {
+                    Some(d) => format!("Filled the form for {}", d.app_name),
+                    None => "Nothing recognised to fill in".into(),
+                };
+            }
             UiCommand::ApplyFix { diag, fix } => {
                 if let Some(f) = self
                     .generated

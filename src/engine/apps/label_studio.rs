@@ -25,6 +25,7 @@
 //! errors); verified.md.
 
 use crate::engine::Valid;
+use crate::engine::diagnose::Signature;
 use crate::engine::diagnostics::{Diagnostic, FieldEdit, Fix, field};
 use crate::engine::inputs::{OptionKind, OptionSpec};
 use crate::engine::plan::{AppPlan, EnvVar, Reason, SecretGen, SecretSpec, Snippet};
@@ -156,6 +157,39 @@ impl LabelStudio {
     }
 }
 
+/// Messages only Label Studio prints, or Django messages on Label Studio's own paths
+/// (`/user/login/`, `/user/signup/`: users/views.py:39,103). Django's generic reading of the
+/// same lines lives in the `django` module; these come first in the registry.
+static SIGNATURES: &[Signature] = &[
+    Signature {
+        id: "label-studio-origin-checking-failed",
+        pattern: r"Origin checking failed - (?P<origin>https?://[^\s]+?) does not match any trusted origins\.?\)?:? ?/user/(?:login|signup)/",
+        apps: &["label-studio"],
+        emitter: "Django's CSRF middleware, on Label Studio's login or signup view",
+        cause: "Label Studio 1.14+ runs Django 4.2+, which compares the browser's Origin with \
+                the request's own scheme and host. Behind a TLS-terminating front end the request \
+                arrives as plain http, and Label Studio has no SECURE_PROXY_SSL_HEADER setting, so \
+                the https:// origin matches only when it is listed in CSRF_TRUSTED_ORIGINS.",
+        fix: "Set CSRF_TRUSTED_ORIGINS to every public origin exactly (scheme and host, no trailing \
+              slash, comma-separated without spaces). ProxyTrust adds the origin from the message.",
+        references: "django/middleware/csrf.py (REASON_BAD_ORIGIN, 5.2); label_studio/users/views.py:39,103; \
+                     seed-systems.md §1.4-1.5; issue HumanSignal/label-studio#6889",
+    },
+    Signature {
+        id: "label-studio-cookie-flag-not-integer",
+        pattern: r"ValueError: invalid literal for int\(\) with base 10: '(?i:true|false|yes|no|on|off)'",
+        apps: &["label-studio"],
+        emitter: "Label Studio's settings (core/settings/base.py) at start-up",
+        cause: "SESSION_COOKIE_SECURE, CSRF_COOKIE_SECURE and CSRF_COOKIE_HTTPONLY are parsed with \
+                bool(int(value)) in Label Studio, so only 1 or 0 are accepted; `true` stops the \
+                server before it starts.",
+        fix: "Write SESSION_COOKIE_SECURE=1 (and CSRF_COOKIE_SECURE=1), not true. ProxyTrust \
+              writes 1.",
+        references: "label_studio/core/settings/base.py:473-477 (1.23.2); seed-systems.md §1.2, §1.5; \
+                     verified.md",
+    },
+];
+
 impl App for LabelStudio {
     fn id(&self) -> &'static str {
         "label-studio"
@@ -171,6 +205,10 @@ impl App for LabelStudio {
     }
     fn known_versions(&self) -> &'static [&'static str] {
         VERSIONS
+    }
+
+    fn signatures(&self) -> &'static [Signature] {
+        SIGNATURES
     }
 
     fn validate(&self, v: &Valid<'_>, diags: &mut Vec<Diagnostic>) {
