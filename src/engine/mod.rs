@@ -120,6 +120,23 @@ pub fn generate(raw: &RawInputs) -> Generated {
 
     let (origins, url_diags) = origin::parse_all(&raw.urls, platform.https_only());
     diags.extend(url_diags);
+    for o in &origins {
+        if let Some(other) = platforms::PLATFORMS
+            .iter()
+            .find(|p| p.id() != platform.id() && p.owns_host(&o.host))
+        {
+            diags.push(Diagnostic::new(
+                "PLT002",
+                field::url(o.index),
+                format!(
+                    "URL {} is a {} URL, but the platform is {}",
+                    o.index + 1,
+                    other.name(),
+                    platform.name()
+                ),
+            ));
+        }
+    }
     check_options(raw, app, platform, &mut diags);
     if !raw.app_version.trim().is_empty() && Version::parse(&raw.app_version).is_none() {
         diags.push(Diagnostic::new(

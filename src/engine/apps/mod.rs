@@ -29,6 +29,11 @@ pub trait App: Sync {
     /// App-specific diagnostics (versions, options, extra variables the app ignores).
     fn validate(&self, v: &Valid<'_>, diags: &mut Vec<Diagnostic>);
     fn plan(&self, v: &Valid<'_>) -> AppPlan;
+    /// True when the app uses WebSockets through the proxy (Jupyter kernels, Socket.IO): proxy
+    /// configs then pass `Upgrade`/`Connection` and long timeouts.
+    fn websockets(&self) -> bool {
+        false
+    }
     /// This app's diagnostic codes with their explanations (see `diagnostics::codes`).
     fn codes(&self) -> &'static [Code] {
         &[]

@@ -179,6 +179,19 @@ Example: `--platform cloud-run`.\n\
 References: src/engine/platforms/mod.rs (registry).",
     },
     Code {
+        code: "PLT002",
+        severity: Warning,
+        name: "url-of-another-platform",
+        explanation: "What: a URL has the hostname shape of another platform than the one chosen \
+(for example a `*.run.app` URL with AWS ECS).\n\
+Why: each platform's front end sends different headers and takes different commands; a URL \
+from one platform with the settings of another usually means the platform field is wrong, \
+and the generated commands would not run where the service lives.\n\
+Example: `https://svc-abc123-uc.a.run.app` belongs to Cloud Run; `https://x.fly.dev` to Fly.io.\n\
+References: each platform module's hostname rules (shared/knowledge/platforms.md §1.3 and the \
+URL rows of §2-§9).",
+    },
+    Code {
         code: "OPT001",
         severity: Warning,
         name: "unknown-option",
@@ -478,6 +491,11 @@ pub fn all() -> impl Iterator<Item = &'static Code> {
     CODES
         .iter()
         .chain(crate::engine::apps::APPS.iter().flat_map(|a| a.codes().iter()))
+        .chain(
+            crate::engine::platforms::PLATFORMS
+                .iter()
+                .flat_map(|p| p.codes().iter()),
+        )
 }
 
 pub fn lookup(code: &str) -> Option<&'static Code> {

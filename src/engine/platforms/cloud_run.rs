@@ -649,6 +649,11 @@ impl Platform for CloudRun {
             Self::deploy_block(v, plan, header),
         ]
     }
+
+    /// `*.run.app` (platforms.md §1.3).
+    fn owns_host(&self, host: &str) -> bool {
+        host.ends_with(".run.app")
+    }
 }
 
 #[cfg(test)]

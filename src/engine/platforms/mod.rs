@@ -1,9 +1,14 @@
 //! The platform registry: one file per platform, one line per platform in [`PLATFORMS`].
 
 pub mod cloud_run;
+pub mod compose;
+pub mod ecs_fargate;
+pub mod kubernetes;
+pub mod vm;
 
 use crate::engine::Valid;
 use crate::engine::diagnostics::Diagnostic;
+use crate::engine::diagnostics::codes::Code;
 use crate::engine::inputs::OptionSpec;
 use crate::engine::plan::{EnvVar, Plan};
 use crate::engine::render::{Block, Header};
@@ -27,11 +32,28 @@ pub trait Platform: Sync {
     /// The main deploy command as an argv vector (what the deploy block runs last), for tests
     /// and tools that want the words without shell quoting.
     fn deploy_command(&self, v: &Valid<'_>, plan: &Plan) -> Vec<String>;
-    /// The platform's own blocks: `env` (the platform's env form) and `deploy`.
+    /// The platform's own blocks: `env` (the platform's env form) and `deploy`, plus `proxy`
+    /// where the platform has a proxy config to write.
     fn render(&self, v: &Valid<'_>, plan: &Plan, header: &Header) -> Vec<Block>;
+    /// True when `host` (lower-case, no port) is one of this platform's own generated hostnames
+    /// (`*.run.app`, `*.elb.amazonaws.com`, ...). Used to warn when a URL of one platform is
+    /// used with another (PLT002).
+    fn owns_host(&self, _host: &str) -> bool {
+        false
+    }
+    /// This platform's diagnostic codes with their explanations (see `diagnostics::codes`).
+    fn codes(&self) -> &'static [Code] {
+        &[]
+    }
 }
 
-pub static PLATFORMS: &[&dyn Platform] = &[&cloud_run::CloudRun];
+pub static PLATFORMS: &[&dyn Platform] = &[
+    &cloud_run::CloudRun,
+    &ecs_fargate::EcsFargate,
+    &kubernetes::Kubernetes,
+    &compose::Compose,
+    &vm::Vm,
+];
 
 pub fn find(id: &str) -> Option<&'static dyn Platform> {
     PLATFORMS.iter().copied().find(|p| p.id() == id)

@@ -1,10 +1,17 @@
 //! Renderers: one serializer per format. All quoting and escaping lives in these modules
 //! (`shell`, `gcloud`, `yaml`, `dotenv`, `markdown`) and nowhere else.
 
+pub mod caddy;
+pub mod compose;
 pub mod dotenv;
+pub mod ecs;
 pub mod gcloud;
+pub mod kube;
 pub mod markdown;
+pub mod nginx;
 pub mod shell;
+pub mod systemd;
+pub mod traefik;
 pub mod yaml;
 
 use serde::Serialize;

@@ -1,0 +1,48 @@
+//! AWS ECS on Fargate: stub, being written.
+
+use crate::engine::Valid;
+use crate::engine::diagnostics::Diagnostic;
+use crate::engine::inputs::OptionSpec;
+use crate::engine::plan::{EnvVar, Plan};
+use crate::engine::render::{Block, Header};
+
+use super::Platform;
+
+pub struct EcsFargate;
+
+impl Platform for EcsFargate {
+    fn id(&self) -> &'static str {
+        "ecs-fargate"
+    }
+    fn name(&self) -> &'static str {
+        "AWS ECS on Fargate"
+    }
+    fn summary(&self) -> &'static str {
+        "AWS ECS on Fargate"
+    }
+    fn options(&self) -> &'static [OptionSpec] {
+        &[]
+    }
+    fn https_only(&self) -> bool {
+        false
+    }
+    fn reserved(&self, _name: &str) -> bool {
+        false
+    }
+    fn validate(&self, _v: &Valid<'_>, _diags: &mut Vec<Diagnostic>) {}
+    fn injected(&self, _v: &Valid<'_>, _container_port: u16) -> Vec<EnvVar> {
+        Vec::new()
+    }
+    fn inline_secrets(&self, _v: &Valid<'_>) -> bool {
+        false
+    }
+    fn secret_reference(&self, _v: &Valid<'_>, _var: &EnvVar) -> String {
+        String::new()
+    }
+    fn deploy_command(&self, _v: &Valid<'_>, _plan: &Plan) -> Vec<String> {
+        Vec::new()
+    }
+    fn render(&self, _v: &Valid<'_>, _plan: &Plan, _header: &Header) -> Vec<Block> {
+        Vec::new()
+    }
+}

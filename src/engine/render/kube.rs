@@ -1,0 +1,1 @@
+//! Kubernetes manifest rendering (`$(` written `$$(`).

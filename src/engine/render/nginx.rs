@@ -1,0 +1,1 @@
+//! nginx configuration: quoting of directive arguments.

@@ -1,0 +1,1 @@
+//! systemd unit and EnvironmentFile rendering.

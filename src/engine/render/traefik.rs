@@ -1,0 +1,1 @@
+//! Traefik configuration rendering.
