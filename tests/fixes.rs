@@ -67,6 +67,64 @@ fn corpus() -> Vec<RawInputs> {
             ("DUP", "2"),
         ],
     ));
+    v.extend(matrix_corpus());
+    v
+}
+
+/// Every app x platform: the defaults, each option set to each of its choices (or a few typical
+/// values), a trailing-slash URL, and variables people copy from blog posts.
+fn matrix_corpus() -> Vec<RawInputs> {
+    use proxytrust::engine::apps::APPS;
+    use proxytrust::engine::inputs::{ExtraVar, OptionKind};
+    use proxytrust::engine::platforms::PLATFORMS;
+    let mut v = Vec::new();
+    for a in APPS {
+        for p in PLATFORMS {
+            let base = RawInputs {
+                urls: vec!["https://app.example.org".into()],
+                platform: p.id().into(),
+                app: a.id().into(),
+                ..RawInputs::default()
+            };
+            v.push(base.clone());
+            let mut slash = base.clone();
+            slash.urls = vec!["https://App.example.org/".into(), "http://app.example.org".into()];
+            v.push(slash);
+            let mut copied = base.clone();
+            for (n, val) in [
+                ("SECURE_PROXY_SSL_HEADER", "HTTP_X_FORWARDED_PROTO,https"),
+                ("USE_X_FORWARDED_PORT", "true"),
+                ("DISABLE_CSRF_PROTECTION", "true"),
+                ("WEBUI_SESSION_COOKIE_SAME_SITE", "strict"),
+                ("WEBUI_JWT_SECRET_KEY", "x"),
+                ("PORT", "9000"),
+            ] {
+                copied.extra_env.push(ExtraVar {
+                    name: n.into(),
+                    value: val.into(),
+                });
+            }
+            v.push(copied);
+            for spec in a.options().iter().chain(p.options()) {
+                let values: Vec<&str> = match spec.kind {
+                    OptionKind::Choice(c) => c.iter().map(|(k, _)| *k).collect(),
+                    OptionKind::Integer => vec!["0", "1", "3"],
+                    OptionKind::Email => vec!["not-an-email", "ops@example.org"],
+                    OptionKind::Text => vec!["", "Bad Value!", "x"],
+                };
+                for val in values {
+                    let mut r = base.clone();
+                    r.options.insert(spec.key.into(), val.into());
+                    v.push(r);
+                }
+            }
+            for ver in a.known_versions() {
+                let mut r = base.clone();
+                r.app_version = (*ver).into();
+                v.push(r);
+            }
+        }
+    }
     v
 }
 
