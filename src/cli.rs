@@ -74,6 +74,15 @@ pub struct GuiArgs {
     /// Window size for --screenshot, e.g. 1280x800.
     #[arg(long, value_name = "WxH")]
     pub size: Option<String>,
+    /// Colour theme for this run (default: the remembered choice, else the system's).
+    #[arg(long, value_enum)]
+    pub theme: Option<ThemeArg>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ThemeArg {
+    Dark,
+    Light,
 }
 
 #[derive(Args, Debug, Default, Clone)]

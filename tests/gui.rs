@@ -124,13 +124,19 @@ fn examples_open_without_crashing() {
         assert!(g.block(id).is_some(), "{id}");
     }
     assert!(g.diagnostics.iter().any(|d| d.code == "LS001"));
-    // The others say plainly that the app is not supported yet.
-    h.state_mut().push(UiCommand::OpenExample(1));
-    h.run();
-    assert!(
-        h.query_by_label_contains("App not supported yet: jupyterhub")
-            .is_some()
-    );
+    // Every seed example opens a supported app with every block.
+    for i in 0..EXAMPLES.len() {
+        h.state_mut().push(UiCommand::OpenExample(i));
+        h.run();
+        let g = &h.state().generated;
+        assert!(
+            !g.diagnostics.iter().any(|d| d.code == "APP001" || d.code == "PLT001"),
+            "example {i}"
+        );
+        for id in ["env", "deploy", "snippet", "verify", "explain"] {
+            assert!(g.block(id).is_some(), "example {i}: {id}");
+        }
+    }
 }
 
 #[test]
@@ -289,4 +295,81 @@ fn diagnose_box_says_not_recognised_instead_of_guessing() {
     assert!(h.query_by_label_contains("Not recognised").is_some());
     assert!(h.query_by_label("Fill the form").is_none());
     assert_eq!(h.state().state.inputs.app, "label-studio");
+}
+
+#[test]
+fn secrets_are_masked_until_revealed() {
+    let mut raw = ls(&["https://ls.example.com"]);
+    raw.secrets
+        .insert("LABEL_STUDIO_PASSWORD".into(), "hunter2hunter2".into());
+    // Tall enough that the Secrets section is in view without scrolling.
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1280.0, 1800.0))
+        .build_ui_state(
+            |ui, app: &mut ProxyTrustApp| app.show(ui),
+            ProxyTrustApp::with_inputs(raw),
+        );
+    h.run();
+    // The section header (the first node named "Secrets"; the outputs may name it too).
+    h.get_all_by_label("Secrets")
+        .next()
+        .expect("Secrets section")
+        .click();
+    h.run();
+    let field = h.get_by_label("LABEL_STUDIO_PASSWORD");
+    assert!(
+        field.value().is_none_or(|v| !v.contains("hunter2")),
+        "the value is masked: {:?}",
+        field.value()
+    );
+    h.get_by_label("Show LABEL_STUDIO_PASSWORD").click();
+    h.run();
+    assert!(h.state().revealed_secrets.contains("LABEL_STUDIO_PASSWORD"));
+    let field = h.get_by_label("LABEL_STUDIO_PASSWORD");
+    assert_eq!(field.value().as_deref(), Some("hunter2hunter2"));
+}
+
+#[test]
+fn copy_as_cli_command_reproduces_the_setup_without_secrets() {
+    let mut raw = ls(&["https://ls.example.com"]);
+    raw.secrets
+        .insert("LABEL_STUDIO_PASSWORD".into(), "hunter2hunter2".into());
+    let mut h = harness(ProxyTrustApp::with_inputs(raw.clone()));
+    h.run();
+    h.state_mut().push(UiCommand::CopyCliCommand);
+    h.run();
+    let copied = copied_texts(&h);
+    assert_eq!(copied.len(), 1);
+    assert_eq!(copied[0], proxytrust::engine::command_for(&raw));
+    assert!(copied[0].contains("--url https://ls.example.com"));
+    assert!(!copied[0].contains("hunter2"));
+}
+
+#[test]
+fn closing_with_unsaved_changes_asks_first() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("p.toml");
+    let mut h = harness(ProxyTrustApp::with_inputs(ls(&["https://ls.example.com"])));
+    h.run();
+    h.state_mut()
+        .finish_dialog(proxytrust::gui::DialogResult::SaveAs(Some(path.clone())));
+    h.state_mut().state.inputs.urls[0] = "https://other.example.com".into();
+    h.run();
+    h.input_mut()
+        .viewports
+        .entry(egui::ViewportId::ROOT)
+        .or_default()
+        .events
+        .push(egui::ViewportEvent::Close);
+    h.run();
+    assert!(h.state().confirm_close);
+    assert!(h.query_by_label("Save changes before closing?").is_some());
+    h.get_by_label("Save").click();
+    h.run();
+    assert!(!h.state().confirm_close);
+    assert!(
+        std::fs::read_to_string(&path)
+            .expect("saved")
+            .contains("https://other.example.com")
+    );
 }

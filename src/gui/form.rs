@@ -277,13 +277,34 @@ fn secrets_ui(app: &mut ProxyTrustApp, ui: &mut egui::Ui) {
             let r = ui
                 .add(
                     TextEdit::singleline(&mut value)
-                        .password(true)
+                        .password(!app.revealed_secrets.contains(&name))
                         .hint_text("not set: kept in the secret store")
                         .desired_width(220.0),
                 )
                 .labelled_by(l.id);
             if r.changed() {
                 app.state.inputs.secrets.insert(name.clone(), value);
+            }
+            let mut shown = app.revealed_secrets.contains(&name);
+            let toggle = ui.toggle_value(&mut shown, "Show");
+            // Screen readers hear which secret the toggle shows.
+            toggle.widget_info(|| {
+                egui::WidgetInfo::selected(
+                    egui::WidgetType::Button,
+                    true,
+                    shown,
+                    format!("Show {name}"),
+                )
+            });
+            if toggle
+                .on_hover_text(format!("Show or hide the value of {name}"))
+                .changed()
+            {
+                if shown {
+                    app.revealed_secrets.insert(name.clone());
+                } else {
+                    app.revealed_secrets.remove(&name);
+                }
             }
             if ui
                 .button("Generate")

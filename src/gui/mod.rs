@@ -49,6 +49,10 @@ pub enum UiCommand {
     GenerateSecrets,
     /// Apply what "Diagnose an error message" recognised.
     FillFromDiagnosis,
+    /// Copy the `proxytrust generate ...` command that reproduces the current setup.
+    CopyCliCommand,
+    /// Close the window even though there are unsaved changes.
+    DiscardAndClose,
 }
 
 /// What is remembered between runs (eframe storage). Secret values only when the user opted in.
@@ -77,6 +81,12 @@ pub struct ProxyTrustApp {
     title: String,
     /// The "Diagnose an error message" box.
     pub diagnose: diagnose::DiagnoseBox,
+    /// The close button was pressed with unsaved changes: the dialog is showing.
+    pub confirm_close: bool,
+    /// The user chose to discard the changes: let the window close.
+    close_confirmed: bool,
+    /// Secret fields shown in clear (masked by default; never remembered).
+    pub revealed_secrets: std::collections::BTreeSet<String>,
 }
 
 impl Default for ProxyTrustApp {
@@ -91,6 +101,9 @@ impl Default for ProxyTrustApp {
             status: String::new(),
             title: String::new(),
             diagnose: diagnose::DiagnoseBox::default(),
+            confirm_close: false,
+            close_confirmed: false,
+            revealed_secrets: std::collections::BTreeSet::new(),
         };
         app.load_example(0);
         app
@@ -202,6 +215,7 @@ impl ProxyTrustApp {
                 });
             });
         egui::CentralPanel::default().show(ui, |ui| outputs::outputs_ui(self, ui));
+        self.close_guard(ui);
         let commands = std::mem::take(&mut self.commands);
         for cmd in commands {
             self.apply(ui.ctx(), cmd);
@@ -232,6 +246,50 @@ impl ProxyTrustApp {
             if ui.input_mut(|i| i.consume_shortcut(&shortcut)) {
                 self.commands.push(cmd);
             }
+        }
+    }
+
+    /// Closing with unsaved changes to a project file asks first (Save / Discard / Cancel).
+    /// Work that was never saved to a file is not lost either way: the window's state is
+    /// remembered between runs (eframe storage) and comes back at the next start.
+    fn close_guard(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        if ctx.input(|i| i.viewport().close_requested())
+            && !self.close_confirmed
+            && self.dirty()
+            && self.state.project_path.is_some()
+        {
+            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+            self.confirm_close = true;
+        }
+        if !self.confirm_close {
+            return;
+        }
+        let modal = egui::Modal::new(egui::Id::unique("confirm_close")).show(&ctx, |ui| {
+            ui.heading("Save changes before closing?");
+            ui.label(format!(
+                "{} has changes that are not saved.",
+                self.state
+                    .project_path
+                    .as_ref()
+                    .and_then(|p| p.file_name())
+                    .map_or_else(|| "This project".to_owned(), |n| n.to_string_lossy().into_owned())
+            ));
+            ui.horizontal(|ui| {
+                if ui.button("Save").clicked() {
+                    self.commands.push(UiCommand::Save);
+                    self.confirm_close = false;
+                }
+                if ui.button("Discard changes").clicked() {
+                    self.commands.push(UiCommand::DiscardAndClose);
+                }
+                if ui.button("Cancel").clicked() {
+                    self.confirm_close = false;
+                }
+            });
+        });
+        if modal.should_close() {
+            self.confirm_close = false;
         }
     }
 
@@ -270,6 +328,13 @@ impl ProxyTrustApp {
                 {
                     self.commands.push(UiCommand::CopyAll);
                 }
+                if ui
+                    .button("Copy as CLI command")
+                    .on_hover_text("The proxytrust generate command that reproduces this setup (secret values are never included)")
+                    .clicked()
+                {
+                    self.commands.push(UiCommand::CopyCliCommand);
+                }
                 if ui.button("Generate missing secrets").clicked() {
                     self.commands.push(UiCommand::GenerateSecrets);
                 }
@@ -301,6 +366,15 @@ impl ProxyTrustApp {
                 self.status = "New project".into();
             }
             UiCommand::OpenExample(i) => self.load_example(i),
+            UiCommand::CopyCliCommand => {
+                ctx.copy_text(crate::engine::command_for(&self.state.inputs));
+                self.status = "Copied the proxytrust command".into();
+            }
+            UiCommand::DiscardAndClose => {
+                self.close_confirmed = true;
+                self.confirm_close = false;
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            }
             UiCommand::FillFromDiagnosis => {
                 crate::engine::diagnose::apply(&self.diagnose.found, &mut self.state.inputs);
                 self.status = match self.diagnose.found.first() {
@@ -407,7 +481,8 @@ pub fn run(args: &crate::cli::GuiArgs) -> ExitCode {
     let mut viewport = egui::ViewportBuilder::default()
         .with_inner_size(size)
         .with_min_inner_size([800.0, 500.0])
-        .with_title("ProxyTrust");
+        .with_title("ProxyTrust")
+        .with_app_id("proxytrust");
     if let Some(icon) = icon {
         viewport = viewport.with_icon(icon);
     }
@@ -418,10 +493,20 @@ pub fn run(args: &crate::cli::GuiArgs) -> ExitCode {
     };
     let project = args.project.clone();
     let screenshot = args.screenshot.clone();
+    let theme = args.theme;
     let result = eframe::run_native(
         "ProxyTrust",
         options,
         Box::new(move |cc| {
+            match theme {
+                Some(crate::cli::ThemeArg::Dark) => {
+                    cc.egui_ctx.set_theme(egui::ThemePreference::Dark);
+                }
+                Some(crate::cli::ThemeArg::Light) => {
+                    cc.egui_ctx.set_theme(egui::ThemePreference::Light);
+                }
+                None => {}
+            }
             let mut app = ProxyTrustApp::new(cc);
             if let Some(p) = &project {
                 app.open_path(p);

@@ -22,10 +22,12 @@ pub fn outputs_ui(app: &mut ProxyTrustApp, ui: &mut egui::Ui) {
     }
     ui.horizontal_wrapped(|ui| {
         for b in &app.generated.blocks {
+            // Every tab has a name, even for a block without a filename.
+            let name = if b.filename.is_empty() { b.id } else { &b.filename };
             let label = if b.contains_secret {
-                format!("{} (secret)", b.filename)
+                format!("{name} (secret)")
             } else {
-                b.filename.clone()
+                name.to_owned()
             };
             if ui
                 .selectable_label(app.state.tab == b.id, label)
