@@ -77,6 +77,15 @@ pub struct GuiArgs {
     /// Colour theme for this run (default: the remembered choice, else the system's).
     #[arg(long, value_enum)]
     pub theme: Option<ThemeArg>,
+    /// Language of the window for this run (generated files stay in English).
+    #[arg(long, value_enum)]
+    pub lang: Option<LangArg>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum LangArg {
+    En,
+    Zh,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]

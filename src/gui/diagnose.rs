@@ -4,6 +4,7 @@
 
 use egui::{RichText, TextEdit};
 
+use super::i18n::{tr, trf};
 use super::{ProxyTrustApp, UiCommand};
 use crate::engine::diagnose;
 
@@ -26,11 +27,11 @@ impl DiagnoseBox {
 }
 
 pub fn diagnose_ui(app: &mut ProxyTrustApp, ui: &mut egui::Ui) {
-    egui::CollapsingHeader::new("Diagnose an error message")
+    egui::CollapsingHeader::new(tr("Diagnose an error message"))
         .id_salt("diagnose_box")
         .default_open(false)
         .show(ui, |ui| {
-            let label = ui.label("Paste the error or the log line:");
+            let label = ui.label(tr("Paste the error or the log line:"));
             ui.add(
                 TextEdit::multiline(&mut app.diagnose.text)
                     .hint_text("e.g. Forbidden (Origin checking failed - https://… does not match any trusted origins.): /user/login/")
@@ -44,10 +45,10 @@ pub fn diagnose_ui(app: &mut ProxyTrustApp, ui: &mut egui::Ui) {
             }
             if app.diagnose.found.is_empty() {
                 ui.label(
-                    RichText::new(
+                    RichText::new(tr(
                         "Not recognised. ProxyTrust only names errors it knows from the apps' \
                          source code; nothing was guessed. Choose the app below yourself.",
-                    )
+                    ))
                     .weak(),
                 );
                 return;
@@ -55,17 +56,21 @@ pub fn diagnose_ui(app: &mut ProxyTrustApp, ui: &mut egui::Ui) {
             for d in &app.diagnose.found {
                 ui.group(|ui| {
                     ui.label(RichText::new(format!("{}: {}", d.app_name, d.emitter)).strong());
-                    ui.label(format!("Cause: {}", d.cause));
-                    ui.label(format!("Fix: {}", d.fix));
-                    ui.label(RichText::new(format!("Source: {}", d.references)).weak().small());
+                    ui.label(trf("Cause: {}", &[&d.cause]));
+                    ui.label(trf("Fix: {}", &[&d.fix]));
+                    ui.label(
+                        RichText::new(trf("Source: {}", &[&d.references]))
+                            .weak()
+                            .small(),
+                    );
                 });
             }
             let changes = app.diagnose.found.iter().any(|d| !d.edits.is_empty());
             ui.add_enabled_ui(changes, |ui| {
                 if ui
-                    .button("Fill the form")
-                    .on_hover_text("Set the app, add the URL and the version the message names")
-                    .on_disabled_hover_text("The form already says what the message names")
+                    .button(tr("Fill the form"))
+                    .on_hover_text(tr("Set the app, add the URL and the version the message names"))
+                    .on_disabled_hover_text(tr("The form already says what the message names"))
                     .clicked()
                 {
                     app.push(UiCommand::FillFromDiagnosis);

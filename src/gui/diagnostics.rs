@@ -4,20 +4,21 @@
 use egui::RichText;
 
 use super::form::severity_color;
+use super::i18n::{tr, trf};
 use super::{ProxyTrustApp, UiCommand};
 
 pub fn diagnostics_ui(app: &mut ProxyTrustApp, ui: &mut egui::Ui) {
     let n = app.generated.diagnostics.len();
     ui.heading(if n == 0 {
-        "No problems found".to_owned()
+        tr("No problems found").to_owned()
     } else {
-        format!("Problems ({n})")
+        trf("Problems ({})", &[&n])
     });
     let mut commands = Vec::new();
     for (di, d) in app.generated.diagnostics.iter().enumerate() {
         ui.horizontal_wrapped(|ui| {
             ui.label(
-                RichText::new(d.severity.as_str())
+                RichText::new(tr(d.severity.as_str()))
                     .strong()
                     .color(severity_color(ui, d.severity)),
             );
@@ -28,7 +29,7 @@ pub fn diagnostics_ui(app: &mut ProxyTrustApp, ui: &mut egui::Ui) {
         ui.horizontal_wrapped(|ui| {
             for (fi, f) in d.fixes.iter().enumerate() {
                 if ui
-                    .button(format!("Apply fix: {}", f.title))
+                    .button(trf("Apply fix: {}", &[&f.title]))
                     .on_hover_text(format!("{:?} fix", f.applicability))
                     .clicked()
                 {

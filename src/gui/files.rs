@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, mpsc};
 
 use super::ProxyTrustApp;
+use super::i18n::{tr, trf};
 use crate::engine::Generated;
 use crate::project::write_atomic;
 
@@ -68,7 +69,7 @@ impl ProxyTrustApp {
             Err(mpsc::TryRecvError::Empty) => return,
             Err(mpsc::TryRecvError::Disconnected) => {
                 self.dialog = None;
-                self.status = "The file dialog closed unexpectedly".into();
+                self.status = tr("The file dialog closed unexpectedly").into();
                 return;
             }
         };
@@ -84,20 +85,20 @@ impl ProxyTrustApp {
             DialogResult::ExportDir(Some(dir)) => {
                 self.recompute();
                 self.status = match export_all(&self.generated, &dir) {
-                    Ok(n) => format!("Exported {n} files to {}", dir.display()),
-                    Err(e) => format!("Export failed: {e}"),
+                    Ok(n) => trf("Exported {} files to {}", &[&n, &dir.display()]),
+                    Err(e) => trf("Export failed: {}", &[&e]),
                 };
             }
             DialogResult::SaveBlock(id, Some(p)) => {
                 self.recompute();
                 if let Some(b) = self.generated.block(&id) {
                     self.status = match write_atomic(&p, b.content.as_bytes(), b.contains_secret) {
-                        Ok(()) => format!("Saved {}", p.display()),
-                        Err(e) => format!("Not saved: {e}"),
+                        Ok(()) => trf("Saved {}", &[&p.display()]),
+                        Err(e) => trf("Not saved: {}", &[&e]),
                     };
                 }
             }
-            _ => self.status = "Cancelled".into(),
+            _ => self.status = tr("Cancelled").into(),
         }
     }
 }

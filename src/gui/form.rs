@@ -4,6 +4,7 @@
 use egui::{RichText, TextEdit};
 
 use super::ProxyTrustApp;
+use super::i18n::{tr, trf};
 use crate::engine::diagnostics::Severity;
 use crate::engine::inputs::{ExtraVar, OptionKind, OptionSpec};
 use crate::engine::{apps, platforms};
@@ -43,16 +44,18 @@ pub fn severity_color(ui: &egui::Ui, s: Severity) -> egui::Color32 {
 pub fn form_ui(app: &mut ProxyTrustApp, ui: &mut egui::Ui) {
     super::diagnose::diagnose_ui(app, ui);
     ui.separator();
-    ui.heading("Public URLs");
+    ui.heading(tr("Public URLs"));
     ui.label(
-        RichText::new("Every URL people open in the browser: the run.app URL, a custom domain, …")
+        RichText::new(tr(
+            "Every URL people open in the browser: the run.app URL, a custom domain, …",
+        ))
             .weak(),
     );
     let mut remove = None;
     let n = app.state.inputs.urls.len();
     for i in 0..n {
         ui.horizontal(|ui| {
-            let l = ui.label(format!("URL {}", i + 1));
+            let l = ui.label(trf("URL {}", &[&(i + 1)]));
             let mut text = app.state.inputs.urls[i].clone();
             let w = (ui.available_width() - 90.0).max(120.0);
             let r = ui
@@ -67,8 +70,8 @@ pub fn form_ui(app: &mut ProxyTrustApp, ui: &mut egui::Ui) {
             }
             marker(ui, app, &format!("urls[{i}]"));
             if ui
-                .small_button("Remove")
-                .on_hover_text(format!("Remove URL {}", i + 1))
+                .small_button(tr("Remove"))
+                .on_hover_text(trf("Remove URL {}", &[&(i + 1)]))
                 .clicked()
             {
                 remove = Some(i);
@@ -78,7 +81,7 @@ pub fn form_ui(app: &mut ProxyTrustApp, ui: &mut egui::Ui) {
     if let Some(i) = remove {
         app.state.inputs.urls.remove(i);
     }
-    if ui.button("Add URL").clicked() {
+    if ui.button(tr("Add URL")).clicked() {
         app.state.inputs.urls.push(String::new());
     }
     ui.add_space(8.0);
@@ -89,10 +92,10 @@ pub fn form_ui(app: &mut ProxyTrustApp, ui: &mut egui::Ui) {
         .show(ui, |ui| {
             let inputs = &mut app.state.inputs;
             let current = platforms::find(&inputs.platform).map_or_else(
-                || format!("{} (not supported yet)", inputs.platform),
+                || trf("{} (not supported yet)", &[&inputs.platform]),
                 |p| p.name().to_owned(),
             );
-            let l = ui.label("Platform");
+            let l = ui.label(tr("Platform"));
             ui.label_inputs_by(l.id, |ui| {
                 egui::ComboBox::from_id_salt("platform")
                     .selected_text(current)
@@ -104,10 +107,10 @@ pub fn form_ui(app: &mut ProxyTrustApp, ui: &mut egui::Ui) {
             });
             ui.end_row();
             let current = apps::find(&inputs.app).map_or_else(
-                || format!("{} (not supported yet)", inputs.app),
+                || trf("{} (not supported yet)", &[&inputs.app]),
                 |a| a.name().to_owned(),
             );
-            let l = ui.label("App");
+            let l = ui.label(tr("App"));
             ui.label_inputs_by(l.id, |ui| {
                 egui::ComboBox::from_id_salt("app")
                     .selected_text(current)
@@ -121,18 +124,18 @@ pub fn form_ui(app: &mut ProxyTrustApp, ui: &mut egui::Ui) {
             let newest = apps::find(&inputs.app)
                 .and_then(|a| a.known_versions().first().copied())
                 .unwrap_or("");
-            let l = ui.label("Version");
+            let l = ui.label(tr("Version"));
             ui.horizontal(|ui| {
                 ui.add(
                     TextEdit::singleline(&mut inputs.app_version)
-                        .hint_text(format!("newest known: {newest}"))
+                        .hint_text(trf("newest known: {}", &[&newest]))
                         .desired_width(120.0),
                 )
                 .labelled_by(l.id);
                 if let Some(a) = apps::find(&inputs.app) {
-                    ui.name_inputs("Known versions", |ui| {
+                    ui.name_inputs(tr("Known versions"), |ui| {
                         egui::ComboBox::from_id_salt("known_versions")
-                            .selected_text("Known versions")
+                            .selected_text(tr("Known versions"))
                             .show_ui(ui, |ui| {
                                 for v in a.known_versions() {
                                     ui.selectable_value(
@@ -158,10 +161,12 @@ pub fn form_ui(app: &mut ProxyTrustApp, ui: &mut egui::Ui) {
             .show(ui, |ui| options_ui(app, ui, specs));
     }
 
-    egui::CollapsingHeader::new("Extra variables")
+    egui::CollapsingHeader::new(tr("Extra variables"))
+        .id_salt("extra_variables")
         .default_open(!app.state.inputs.extra_env.is_empty())
         .show(ui, |ui| extras_ui(app, ui));
-    egui::CollapsingHeader::new("Secrets")
+    egui::CollapsingHeader::new(tr("Secrets"))
+        .id_salt("secrets")
         .default_open(true)
         .show(ui, |ui| secrets_ui(app, ui));
 }
@@ -221,16 +226,16 @@ fn extras_ui(app: &mut ProxyTrustApp, ui: &mut egui::Ui) {
     for i in 0..app.state.inputs.extra_env.len() {
         ui.horizontal(|ui| {
             let ExtraVar { name, value } = &mut app.state.inputs.extra_env[i];
-            let l = ui.label(format!("Name {}", i + 1));
+            let l = ui.label(trf("Name {}", &[&(i + 1)]));
             ui.add(TextEdit::singleline(name).desired_width(170.0))
                 .labelled_by(l.id);
-            let l = ui.label("Value");
+            let l = ui.label(tr("Value"));
             ui.add(TextEdit::singleline(value).desired_width(170.0))
                 .labelled_by(l.id);
             marker(ui, app, &format!("extra[{i}]"));
             if ui
-                .small_button("Remove")
-                .on_hover_text(format!("Remove variable {}", i + 1))
+                .small_button(tr("Remove"))
+                .on_hover_text(trf("Remove variable {}", &[&(i + 1)]))
                 .clicked()
             {
                 remove = Some(i);
@@ -240,7 +245,7 @@ fn extras_ui(app: &mut ProxyTrustApp, ui: &mut egui::Ui) {
     if let Some(i) = remove {
         app.state.inputs.extra_env.remove(i);
     }
-    if ui.button("Add variable").clicked() {
+    if ui.button(tr("Add variable")).clicked() {
         app.state.inputs.extra_env.push(ExtraVar::default());
     }
 }
@@ -254,14 +259,14 @@ fn secrets_ui(app: &mut ProxyTrustApp, ui: &mut egui::Ui) {
         .map(|e| (e.name.clone(), e.generate))
         .collect();
     if names.is_empty() {
-        ui.label(RichText::new("No secrets for this setup").weak());
+        ui.label(RichText::new(tr("No secrets for this setup")).weak());
         return;
     }
     ui.label(
-        RichText::new(
+        RichText::new(tr(
             "Values stay on this machine: they are used in the .env block and inline secrets, \
              and are saved in project files only if you choose so (File menu).",
-        )
+        ))
         .weak(),
     );
     for (name, shape) in names {
@@ -278,7 +283,7 @@ fn secrets_ui(app: &mut ProxyTrustApp, ui: &mut egui::Ui) {
                 .add(
                     TextEdit::singleline(&mut value)
                         .password(!app.revealed_secrets.contains(&name))
-                        .hint_text("not set: kept in the secret store")
+                        .hint_text(tr("not set: kept in the secret store"))
                         .desired_width(220.0),
                 )
                 .labelled_by(l.id);
@@ -286,18 +291,18 @@ fn secrets_ui(app: &mut ProxyTrustApp, ui: &mut egui::Ui) {
                 app.state.inputs.secrets.insert(name.clone(), value);
             }
             let mut shown = app.revealed_secrets.contains(&name);
-            let toggle = ui.toggle_value(&mut shown, "Show");
+            let toggle = ui.toggle_value(&mut shown, tr("Show"));
             // Screen readers hear which secret the toggle shows.
             toggle.widget_info(|| {
                 egui::WidgetInfo::selected(
-                    egui::WidgetType::Button,
+                    egui::Role::Button,
                     true,
                     shown,
-                    format!("Show {name}"),
+                    trf("Show {}", &[&name]),
                 )
             });
             if toggle
-                .on_hover_text(format!("Show or hide the value of {name}"))
+                .on_hover_text(trf("Show or hide the value of {}", &[&name]))
                 .changed()
             {
                 if shown {
@@ -307,21 +312,21 @@ fn secrets_ui(app: &mut ProxyTrustApp, ui: &mut egui::Ui) {
                 }
             }
             if ui
-                .button("Generate")
+                .button(tr("Generate"))
                 .on_hover_text(match shape {
                     Some(crate::engine::plan::SecretGen::Hex { bytes }) => {
-                        format!("Fill {name} with {bytes} random bytes in hex")
+                        trf("Fill {} with {} random bytes in hex", &[&name, &bytes])
                     }
-                    _ => format!("Fill {name} with 50 random letters and digits"),
+                    _ => trf("Fill {} with 50 random letters and digits", &[&name]),
                 })
                 .clicked()
             {
                 match crate::secrets::generate_for(shape) {
                     Ok(v) => {
                         app.state.inputs.secrets.insert(name.clone(), v);
-                        app.status = format!("Generated {name}");
+                        app.status = trf("Generated {}", &[&name]);
                     }
-                    Err(e) => app.status = format!("Could not generate: {e}"),
+                    Err(e) => app.status = trf("Could not generate: {}", &[&e]),
                 }
             }
         });

@@ -3,6 +3,8 @@
 //! The engine is recomputed only when the inputs change.
 
 pub mod diagnose;
+mod fonts;
+pub mod i18n;
 mod diagnostics;
 mod examples;
 mod files;
@@ -13,10 +15,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::mpsc;
 
-use egui::{Key, KeyboardShortcut, Modifiers};
+use egui::{Key, KeyboardShortcut, Modifiers, RichText};
 use serde::{Deserialize, Serialize};
 
 use crate::engine::{self, Generated, inputs::RawInputs};
+use i18n::{tr, trf};
 
 pub use examples::EXAMPLES;
 pub use files::DialogResult;
@@ -64,6 +67,8 @@ pub struct State {
     /// Write secret values into project files (and the remembered state).
     pub save_secrets: bool,
     pub tab: String,
+    /// The window's language (generated files stay in English).
+    pub lang: i18n::Lang,
 }
 
 pub struct ProxyTrustApp {
@@ -155,9 +160,9 @@ impl ProxyTrustApp {
                 self.state.inputs = inputs;
                 self.state.project_path = None;
                 self.saved = Some(self.state.inputs.clone());
-                self.status = format!("Opened example: {}", EXAMPLES[i].title);
+                self.status = trf("Opened example: {}", &[&tr(EXAMPLES[i].title)]);
             }
-            Err(e) => self.status = format!("Example could not be read: {e}"),
+            Err(e) => self.status = trf("Example could not be read: {}", &[&e]),
         }
     }
 
@@ -168,7 +173,7 @@ impl ProxyTrustApp {
             .as_ref()
             .and_then(|p| p.file_name())
             .map_or_else(
-                || "Untitled".to_owned(),
+                || tr("Untitled").to_owned(),
                 |n| n.to_string_lossy().into_owned(),
             );
         let mark = if self.dirty() { " \u{2022}" } else { "" };
@@ -177,6 +182,8 @@ impl ProxyTrustApp {
 
     /// One whole frame of the UI, without eframe (so tests can drive it).
     pub fn show(&mut self, ui: &mut egui::Ui) {
+        i18n::set(self.state.lang);
+        fonts::install(ui.ctx());
         self.recompute();
         self.shortcuts(ui);
         self.poll_dialog(ui.ctx());
@@ -185,7 +192,7 @@ impl ProxyTrustApp {
             ui.horizontal(|ui| {
                 if self.dialog.is_some() {
                     ui.spinner();
-                    ui.label("Waiting for the file dialog…");
+                    ui.label(tr("Waiting for the file dialog…"));
                 } else {
                     ui.label(&self.status);
                 }
@@ -266,24 +273,25 @@ impl ProxyTrustApp {
             return;
         }
         let modal = egui::Modal::new(egui::Id::unique("confirm_close")).show(&ctx, |ui| {
-            ui.heading("Save changes before closing?");
-            ui.label(format!(
+            ui.heading(tr("Save changes before closing?"));
+            ui.label(trf(
                 "{} has changes that are not saved.",
+                &[&
                 self.state
                     .project_path
                     .as_ref()
                     .and_then(|p| p.file_name())
-                    .map_or_else(|| "This project".to_owned(), |n| n.to_string_lossy().into_owned())
+                    .map_or_else(|| tr("This project").to_owned(), |n| n.to_string_lossy().into_owned())],
             ));
             ui.horizontal(|ui| {
-                if ui.button("Save").clicked() {
+                if ui.button(tr("Save")).clicked() {
                     self.commands.push(UiCommand::Save);
                     self.confirm_close = false;
                 }
-                if ui.button("Discard changes").clicked() {
+                if ui.button(tr("Discard changes")).clicked() {
                     self.commands.push(UiCommand::DiscardAndClose);
                 }
-                if ui.button("Cancel").clicked() {
+                if ui.button(tr("Cancel")).clicked() {
                     self.confirm_close = false;
                 }
             });
@@ -296,7 +304,7 @@ impl ProxyTrustApp {
     fn menu_ui(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         egui::MenuBar::new().ui(ui, |ui| {
-            ui.menu_button("File", |ui| {
+            ui.menu_button(tr("File"), |ui| {
                 let items = [
                     ("New", Some(NEW), UiCommand::New),
                     ("Open…", Some(OPEN), UiCommand::Open),
@@ -305,7 +313,7 @@ impl ProxyTrustApp {
                     ("Export all…", None, UiCommand::ExportAll),
                 ];
                 for (label, shortcut, cmd) in items {
-                    let mut b = egui::Button::new(label);
+                    let mut b = egui::Button::new(tr(label));
                     if let Some(s) = shortcut {
                         b = b.shortcut_text(ctx.format_shortcut(&s));
                     }
@@ -316,38 +324,53 @@ impl ProxyTrustApp {
                 ui.separator();
                 ui.checkbox(
                     &mut self.state.save_secrets,
-                    "Save secret values in project files",
+                    tr("Save secret values in project files"),
                 );
             });
-            ui.menu_button("Edit", |ui| {
+            ui.menu_button(tr("Edit"), |ui| {
                 if ui
                     .add(
-                        egui::Button::new("Copy all").shortcut_text(ctx.format_shortcut(&COPY_ALL)),
+                        egui::Button::new(tr("Copy all")).shortcut_text(ctx.format_shortcut(&COPY_ALL)),
                     )
                     .clicked()
                 {
                     self.commands.push(UiCommand::CopyAll);
                 }
                 if ui
-                    .button("Copy as CLI command")
-                    .on_hover_text("The proxytrust generate command that reproduces this setup (secret values are never included)")
+                    .button(tr("Copy as CLI command"))
+                    .on_hover_text(tr("The proxytrust generate command that reproduces this setup (secret values are never included)"))
                     .clicked()
                 {
                     self.commands.push(UiCommand::CopyCliCommand);
                 }
-                if ui.button("Generate missing secrets").clicked() {
+                if ui.button(tr("Generate missing secrets")).clicked() {
                     self.commands.push(UiCommand::GenerateSecrets);
                 }
             });
-            ui.menu_button("Examples", |ui| {
+            ui.menu_button(tr("Examples"), |ui| {
                 for (i, ex) in EXAMPLES.iter().enumerate() {
-                    if ui.button(ex.title).on_hover_text(ex.summary).clicked() {
+                    if ui.button(tr(ex.title)).on_hover_text(tr(ex.summary)).clicked() {
                         self.commands.push(UiCommand::OpenExample(i));
                     }
                 }
             });
-            ui.menu_button("View", |ui| {
-                egui::widgets::global_theme_preference_buttons(ui);
+            ui.menu_button(tr("View"), |ui| {
+                ui.label(RichText::new(tr("Theme")).weak());
+                let mut pref = ctx.options(|o| o.theme_preference);
+                for (p, label) in [
+                    (egui::ThemePreference::System, "System"),
+                    (egui::ThemePreference::Light, "Light"),
+                    (egui::ThemePreference::Dark, "Dark"),
+                ] {
+                    if ui.radio_value(&mut pref, p, tr(label)).changed() {
+                        ctx.set_theme(pref);
+                    }
+                }
+                ui.separator();
+                ui.label(RichText::new(tr("Language")).weak());
+                for lang in i18n::Lang::ALL {
+                    ui.radio_value(&mut self.state.lang, lang, lang.native_name());
+                }
             });
         });
     }
@@ -363,12 +386,12 @@ impl ProxyTrustApp {
                 };
                 self.state.project_path = None;
                 self.saved = None;
-                self.status = "New project".into();
+                self.status = tr("New project").into();
             }
             UiCommand::OpenExample(i) => self.load_example(i),
             UiCommand::CopyCliCommand => {
                 ctx.copy_text(crate::engine::command_for(&self.state.inputs));
-                self.status = "Copied the proxytrust command".into();
+                self.status = tr("Copied the proxytrust command").into();
             }
             UiCommand::DiscardAndClose => {
                 self.close_confirmed = true;
@@ -378,8 +401,8 @@ impl ProxyTrustApp {
             UiCommand::FillFromDiagnosis => {
                 crate::engine::diagnose::apply(&self.diagnose.found, &mut self.state.inputs);
                 self.status = match self.diagnose.found.first() {
-                    Some(d) => format!("Filled the form for {}", d.app_name),
-                    None => "Nothing recognised to fill in".into(),
+                    Some(d) => trf("Filled the form for {}", &[&d.app_name]),
+                    None => tr("Nothing recognised to fill in").into(),
                 };
             }
             UiCommand::ApplyFix { diag, fix } => {
@@ -390,25 +413,27 @@ impl ProxyTrustApp {
                     .and_then(|d| d.fixes.get(fix))
                 {
                     f.apply(&mut self.state.inputs);
-                    self.status = format!("Applied: {}", f.title);
+                    self.status = trf("Applied: {}", &[&f.title]);
                 }
             }
             UiCommand::CopyAll => {
                 let all = outputs::all_blocks_text(&self.generated);
                 ctx.copy_text(all);
-                self.status = "Copied all blocks".into();
+                self.status = tr("Copied all blocks").into();
             }
             UiCommand::CopyBlock(id) => {
                 if let Some(b) = self.generated.block(&id) {
                     ctx.copy_text(b.content.clone());
-                    self.status = format!("Copied {}", b.filename);
+                    self.status = trf("Copied {}", &[&b.filename]);
                 }
             }
             UiCommand::GenerateSecrets => {
                 match crate::secrets::fill_missing(&mut self.state.inputs) {
-                    Ok(names) if names.is_empty() => self.status = "No secret was missing".into(),
-                    Ok(names) => self.status = format!("Generated {}", names.join(", ")),
-                    Err(e) => self.status = format!("Could not generate secrets: {e}"),
+                    Ok(names) if names.is_empty() => {
+                        self.status = tr("No secret was missing").into();
+                    }
+                    Ok(names) => self.status = trf("Generated {}", &[&names.join(", ")]),
+                    Err(e) => self.status = trf("Could not generate secrets: {}", &[&e]),
                 }
             }
             UiCommand::Save => match self.state.project_path.clone() {
@@ -434,9 +459,9 @@ impl ProxyTrustApp {
             Ok(()) => {
                 self.state.project_path = Some(path.to_owned());
                 self.saved = Some(self.state.inputs.clone());
-                self.status = format!("Saved {}", path.display());
+                self.status = trf("Saved {}", &[&path.display()]);
             }
-            Err(e) => self.status = format!("Not saved: {e}"),
+            Err(e) => self.status = trf("Not saved: {}", &[&e]),
         }
     }
 
@@ -447,10 +472,10 @@ impl ProxyTrustApp {
                 self.state.inputs = inputs;
                 self.state.project_path = Some(path.to_owned());
                 self.saved = Some(self.state.inputs.clone());
-                self.status = format!("Opened {}", path.display());
+                self.status = trf("Opened {}", &[&path.display()]);
             }
             // The work in the window stays as it was.
-            Err(e) => self.status = format!("Not opened: {e}"),
+            Err(e) => self.status = trf("Not opened: {}", &[&e]),
         }
     }
 }
@@ -494,6 +519,10 @@ pub fn run(args: &crate::cli::GuiArgs) -> ExitCode {
     let project = args.project.clone();
     let screenshot = args.screenshot.clone();
     let theme = args.theme;
+    let lang = args.lang.map(|l| match l {
+        crate::cli::LangArg::En => i18n::Lang::En,
+        crate::cli::LangArg::Zh => i18n::Lang::Zh,
+    });
     let result = eframe::run_native(
         "ProxyTrust",
         options,
@@ -508,6 +537,10 @@ pub fn run(args: &crate::cli::GuiArgs) -> ExitCode {
                 None => {}
             }
             let mut app = ProxyTrustApp::new(cc);
+            if let Some(l) = lang {
+                app.state.lang = l;
+            }
+            i18n::set(app.state.lang);
             if let Some(p) = &project {
                 app.open_path(p);
             }

@@ -3,6 +3,7 @@
 
 use egui::RichText;
 
+use super::i18n::{tr, trf};
 use super::{ProxyTrustApp, UiCommand};
 use crate::engine::Generated;
 
@@ -13,8 +14,10 @@ pub fn all_blocks_text(g: &Generated) -> String {
 
 pub fn outputs_ui(app: &mut ProxyTrustApp, ui: &mut egui::Ui) {
     if app.generated.blocks.is_empty() {
-        ui.heading("Nothing to generate yet");
-        ui.label("Choose a supported app and platform; the problems list says what is missing.");
+        ui.heading(tr("Nothing to generate yet"));
+        ui.label(tr(
+            "Choose a supported app and platform; the problems list says what is missing.",
+        ));
         return;
     }
     if app.generated.block(&app.state.tab).is_none() {
@@ -25,7 +28,7 @@ pub fn outputs_ui(app: &mut ProxyTrustApp, ui: &mut egui::Ui) {
             // Every tab has a name, even for a block without a filename.
             let name = if b.filename.is_empty() { b.id } else { &b.filename };
             let label = if b.contains_secret {
-                format!("{name} (secret)")
+                trf("{} (secret)", &[&name])
             } else {
                 name.to_owned()
             };
@@ -46,25 +49,27 @@ pub fn outputs_ui(app: &mut ProxyTrustApp, ui: &mut egui::Ui) {
     ui.horizontal(|ui| {
         ui.label(RichText::new(&block.title).strong());
         if ui
-            .button("Copy")
-            .on_hover_text(format!("Copy {}", block.filename))
+            .button(tr("Copy"))
+            .on_hover_text(trf("Copy {}", &[&block.filename]))
             .clicked()
         {
             commands.push(UiCommand::CopyBlock(block.id.to_owned()));
         }
-        if ui.button("Save block…").clicked() {
+        if ui.button(tr("Save block…")).clicked() {
             commands.push(UiCommand::SaveBlock(block.id.to_owned()));
         }
-        if ui.button("Copy all").clicked() {
+        if ui.button(tr("Copy all")).clicked() {
             commands.push(UiCommand::CopyAll);
         }
-        if ui.button("Export all…").clicked() {
+        if ui.button(tr("Export all…")).clicked() {
             commands.push(UiCommand::ExportAll);
         }
     });
     if block.contains_secret {
         ui.label(
-            RichText::new("This block contains secret values: it is saved with mode 0600")
+            RichText::new(tr(
+                "This block contains secret values: it is saved with mode 0600",
+            ))
                 .color(ui.visuals().warn_fg_color),
         );
     }
