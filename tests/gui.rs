@@ -373,3 +373,44 @@ fn closing_with_unsaved_changes_asks_first() {
             .contains("https://other.example.com")
     );
 }
+
+#[test]
+fn hovering_a_generated_line_says_why_it_is_there() {
+    let mut h = harness(ProxyTrustApp::with_inputs(ls(&["https://ls.example.com"])));
+    h.run();
+    h.get_by_label("env.yaml").click();
+    h.run();
+    let rect = h
+        .get_by_label_contains("CSRF_TRUSTED_ORIGINS: \"https://ls.example.com\"")
+        .rect();
+    let why = "Django checks the browser's Origin header";
+    let mut found = false;
+    let mut y = rect.min.y + 2.0;
+    while y < rect.max.y && !found {
+        h.input_mut()
+            .events
+            .push(egui::Event::PointerMoved(egui::pos2(rect.min.x + 40.0, y)));
+        h.run();
+        found = h.query_by_label_contains(why).is_some();
+        y += 4.0;
+    }
+    assert!(found, "no explanation shown for the CSRF_TRUSTED_ORIGINS line");
+}
+
+#[test]
+fn copy_shows_a_toast_and_layouts_are_cached() {
+    let mut h = harness(ProxyTrustApp::with_inputs(ls(&["https://ls.example.com"])));
+    h.run();
+    let before = h.state().view_cache.layouts;
+    for _ in 0..5 {
+        h.run();
+    }
+    assert_eq!(
+        h.state().view_cache.layouts,
+        before,
+        "idle frames re-laid out the text"
+    );
+    h.get_by_label("Copy").click();
+    h.run();
+    assert!(h.query_by_label("Copied").is_some());
+}

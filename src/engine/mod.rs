@@ -61,6 +61,12 @@ pub struct EnvEntry {
     /// `--generate-secrets`); not part of the JSON output.
     #[serde(skip)]
     pub generate: Option<plan::SecretGen>,
+    /// Why the variable is there and where the fact comes from (the `explain` text; the GUI
+    /// shows it when a line naming the variable is hovered). Not part of the JSON output.
+    #[serde(skip)]
+    pub why: String,
+    #[serde(skip)]
+    pub source: String,
 }
 
 /// Everything one run of the pipeline produces.
@@ -225,6 +231,8 @@ pub fn generate(raw: &RawInputs) -> Generated {
                 EnvValue::Secret(s) => s.generate,
                 EnvValue::Literal(_) => None,
             },
+            why: v.why.clone(),
+            source: v.source.clone(),
         })
         .collect();
 

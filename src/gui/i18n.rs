@@ -128,6 +128,7 @@ pub static ZH: &[(&str, &str)] = &[
     ("Waiting for the file dialog…", "正在等待文件对话框…"),
     ("New project", "新项目"),
     ("Copied all blocks", "已复制全部内容"),
+    ("Copied", "已复制"),
     ("Copied {}", "已复制 {}"),
     ("Copied the proxytrust command", "已复制 proxytrust 命令"),
     ("No secret was missing", "没有缺少的密钥"),

@@ -4,6 +4,7 @@
 
 pub mod diagnose;
 mod fonts;
+mod highlight;
 pub mod i18n;
 mod diagnostics;
 mod examples;
@@ -92,6 +93,10 @@ pub struct ProxyTrustApp {
     close_confirmed: bool,
     /// Secret fields shown in clear (masked by default; never remembered).
     pub revealed_secrets: std::collections::BTreeSet<String>,
+    /// Highlighted, laid-out output text (rebuilt only when it changes).
+    pub view_cache: outputs::ViewCache,
+    /// A short confirmation shown over the window ("Copied"), with the time it appeared.
+    toast: Option<(String, f64)>,
 }
 
 impl Default for ProxyTrustApp {
@@ -109,6 +114,8 @@ impl Default for ProxyTrustApp {
             confirm_close: false,
             close_confirmed: false,
             revealed_secrets: std::collections::BTreeSet::new(),
+            view_cache: outputs::ViewCache::default(),
+            toast: None,
         };
         app.load_example(0);
         app
@@ -223,6 +230,7 @@ impl ProxyTrustApp {
             });
         egui::CentralPanel::default().show(ui, |ui| outputs::outputs_ui(self, ui));
         self.close_guard(ui);
+        self.toast_ui(ui);
         let commands = std::mem::take(&mut self.commands);
         for cmd in commands {
             self.apply(ui.ctx(), cmd);
@@ -299,6 +307,35 @@ impl ProxyTrustApp {
         if modal.should_close() {
             self.confirm_close = false;
         }
+    }
+
+    /// Shows `text` briefly over the window.
+    fn show_toast(&mut self, ctx: &egui::Context, text: String) {
+        self.toast = Some((text, ctx.input(|i| i.time)));
+        ctx.request_repaint();
+    }
+
+    fn toast_ui(&mut self, ui: &mut egui::Ui) {
+        const SECS: f64 = 1.5;
+        let ctx = ui.ctx().clone();
+        let Some((text, at)) = &self.toast else {
+            return;
+        };
+        let age = ctx.input(|i| i.time) - at;
+        if age > SECS {
+            self.toast = None;
+            return;
+        }
+        egui::Area::new(egui::Id::unique("toast"))
+            .anchor(egui::Align2::RIGHT_BOTTOM, egui::vec2(-16.0, -40.0))
+            .interactable(false)
+            .show(&ctx, |ui| {
+                egui::Frame::popup(ui.style()).show(ui, |ui| {
+                    ui.label(RichText::new(text.as_str()).strong());
+                });
+            });
+        // One more frame when it should disappear; no repaints in between.
+        ctx.request_repaint_after(std::time::Duration::from_secs_f64((SECS - age).max(0.0)));
     }
 
     fn menu_ui(&mut self, ui: &mut egui::Ui) {
@@ -392,6 +429,7 @@ impl ProxyTrustApp {
             UiCommand::CopyCliCommand => {
                 ctx.copy_text(crate::engine::command_for(&self.state.inputs));
                 self.status = tr("Copied the proxytrust command").into();
+                self.show_toast(ctx, tr("Copied").into());
             }
             UiCommand::DiscardAndClose => {
                 self.close_confirmed = true;
@@ -420,11 +458,13 @@ impl ProxyTrustApp {
                 let all = outputs::all_blocks_text(&self.generated);
                 ctx.copy_text(all);
                 self.status = tr("Copied all blocks").into();
+                self.show_toast(ctx, tr("Copied").into());
             }
             UiCommand::CopyBlock(id) => {
                 if let Some(b) = self.generated.block(&id) {
                     ctx.copy_text(b.content.clone());
                     self.status = trf("Copied {}", &[&b.filename]);
+                    self.show_toast(ctx, tr("Copied").into());
                 }
             }
             UiCommand::GenerateSecrets => {
