@@ -8,6 +8,8 @@ use proxytrust::gui::{EXAMPLES, ProxyTrustApp, UiCommand};
 fn harness(app: ProxyTrustApp) -> Harness<'static, ProxyTrustApp> {
     Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))
+        // Changed lines stay highlighted for 1.5 s after an edit: enough frames to settle.
+        .with_max_steps(240)
         .build_ui_state(|ui, app: &mut ProxyTrustApp| app.show(ui), app)
 }
 
@@ -305,6 +307,7 @@ fn secrets_are_masked_until_revealed() {
     // Tall enough that the Secrets section is in view without scrolling.
     let mut h = Harness::builder()
         .with_size(egui::vec2(1280.0, 1800.0))
+        .with_max_steps(240)
         .build_ui_state(
             |ui, app: &mut ProxyTrustApp| app.show(ui),
             ProxyTrustApp::with_inputs(raw),
@@ -337,7 +340,7 @@ fn copy_as_cli_command_reproduces_the_setup_without_secrets() {
     let mut h = harness(ProxyTrustApp::with_inputs(raw.clone()));
     h.run();
     h.state_mut().push(UiCommand::CopyCliCommand);
-    h.run();
+    h.step();
     let copied = copied_texts(&h);
     assert_eq!(copied.len(), 1);
     assert_eq!(copied[0], proxytrust::engine::command_for(&raw));
@@ -413,4 +416,25 @@ fn copy_shows_a_toast_and_layouts_are_cached() {
     h.get_by_label("Copy").click();
     h.run();
     assert!(h.query_by_label("Copied").is_some());
+}
+
+#[test]
+fn copying_a_block_with_secret_values_asks_first() {
+    let mut raw = ls(&["https://ls.example.com"]);
+    raw.secrets
+        .insert("LABEL_STUDIO_PASSWORD".into(), "hunter2hunter2".into());
+    let mut h = harness(ProxyTrustApp::with_inputs(raw));
+    h.run();
+    h.get_by_label("label-studio.env (secret)").click();
+    h.run();
+    h.get_by_label("Copy").click();
+    h.run();
+    assert!(h.query_by_label("Copy secret values?").is_some());
+    assert!(copied_texts(&h).is_empty(), "copied before the user agreed");
+    h.get_by_label("Copy anyway").click();
+    h.step();
+    let want = block(&h, "dotenv");
+    assert!(want.contains("hunter2hunter2"));
+    assert_eq!(copied_texts(&h), vec![want]);
+    assert!(h.state().confirm_secret_copy.is_none());
 }

@@ -99,6 +99,7 @@ fn zh_harness(size: egui::Vec2) -> Harness<'static, ProxyTrustApp> {
     app.state.lang = Lang::Zh;
     Harness::builder()
         .with_size(size)
+        .with_max_steps(240)
         .build_ui_state(|ui, app: &mut ProxyTrustApp| app.show(ui), app)
 }
 

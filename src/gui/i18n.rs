@@ -152,6 +152,12 @@ pub static ZH: &[(&str, &str)] = &[
     ("This project", "此项目"),
     ("Discard changes", "放弃更改"),
     ("Cancel", "取消"),
+    ("Copy secret values?", "复制密钥值？"),
+    (
+        "{} contains secret values in clear. Other programs can read the clipboard, and some sync it to other devices.",
+        "{} 包含明文密钥值。其他程序可以读取剪贴板，有些还会把它同步到其他设备。",
+    ),
+    ("Copy anyway", "仍然复制"),
     // Diagnose box
     ("Diagnose an error message", "诊断错误信息"),
     ("Paste the error or the log line:", "粘贴错误或日志行："),

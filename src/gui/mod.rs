@@ -43,6 +43,8 @@ pub enum UiCommand {
     ExportAll,
     CopyAll,
     CopyBlock(String),
+    /// Copy a block after the secret warning was accepted (or when it holds no secret).
+    CopyBlockConfirmed(String),
     SaveBlock(String),
     /// Apply fix `fix` of diagnostic `diag`.
     ApplyFix {
@@ -93,6 +95,8 @@ pub struct ProxyTrustApp {
     close_confirmed: bool,
     /// Secret fields shown in clear (masked by default; never remembered).
     pub revealed_secrets: std::collections::BTreeSet<String>,
+    /// A block with secret values waiting for "Copy anyway".
+    pub confirm_secret_copy: Option<String>,
     /// Highlighted, laid-out output text (rebuilt only when it changes).
     pub view_cache: outputs::ViewCache,
     /// A short confirmation shown over the window ("Copied"), with the time it appeared.
@@ -114,6 +118,7 @@ impl Default for ProxyTrustApp {
             confirm_close: false,
             close_confirmed: false,
             revealed_secrets: std::collections::BTreeSet::new(),
+            confirm_secret_copy: None,
             view_cache: outputs::ViewCache::default(),
             toast: None,
         };
@@ -230,6 +235,7 @@ impl ProxyTrustApp {
             });
         egui::CentralPanel::default().show(ui, |ui| outputs::outputs_ui(self, ui));
         self.close_guard(ui);
+        self.secret_copy_guard(ui);
         self.toast_ui(ui);
         let commands = std::mem::take(&mut self.commands);
         for cmd in commands {
@@ -306,6 +312,35 @@ impl ProxyTrustApp {
         });
         if modal.should_close() {
             self.confirm_close = false;
+        }
+    }
+
+    fn secret_copy_guard(&mut self, ui: &mut egui::Ui) {
+        let Some(id) = self.confirm_secret_copy.clone() else {
+            return;
+        };
+        let name = self
+            .generated
+            .block(&id)
+            .map(|b| b.filename.clone())
+            .unwrap_or_default();
+        let modal = egui::Modal::new(egui::Id::unique("confirm_secret_copy")).show(ui.ctx(), |ui| {
+            ui.heading(tr("Copy secret values?"));
+            ui.label(trf(
+                "{} contains secret values in clear. Other programs can read the clipboard, and some sync it to other devices.",
+                &[&name],
+            ));
+            ui.horizontal(|ui| {
+                if ui.button(tr("Copy anyway")).clicked() {
+                    self.commands.push(UiCommand::CopyBlockConfirmed(id.clone()));
+                }
+                if ui.button(tr("Cancel")).clicked() {
+                    self.confirm_secret_copy = None;
+                }
+            });
+        });
+        if modal.should_close() {
+            self.confirm_secret_copy = None;
         }
     }
 
@@ -461,6 +496,16 @@ impl ProxyTrustApp {
                 self.show_toast(ctx, tr("Copied").into());
             }
             UiCommand::CopyBlock(id) => {
+                // A block with secret values in clear asks first: clipboards are shared with
+                // every other program and often synced.
+                if self.generated.block(&id).is_some_and(|b| b.contains_secret) {
+                    self.confirm_secret_copy = Some(id);
+                } else {
+                    self.apply(ctx, UiCommand::CopyBlockConfirmed(id));
+                }
+            }
+            UiCommand::CopyBlockConfirmed(id) => {
+                self.confirm_secret_copy = None;
                 if let Some(b) = self.generated.block(&id) {
                     ctx.copy_text(b.content.clone());
                     self.status = trf("Copied {}", &[&b.filename]);
