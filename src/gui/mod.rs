@@ -238,6 +238,11 @@ impl ProxyTrustApp {
         self.secret_copy_guard(ui);
         self.toast_ui(ui);
         let commands = std::mem::take(&mut self.commands);
+        if !commands.is_empty() {
+            // Commands run after this frame was drawn: draw once more so the status line and
+            // any dialog they opened show now, not at the next input.
+            ui.ctx().request_repaint();
+        }
         for cmd in commands {
             self.apply(ui.ctx(), cmd);
         }
