@@ -80,6 +80,9 @@ pub struct GuiArgs {
     /// Language of the window for this run (generated files stay in English).
     #[arg(long, value_enum)]
     pub lang: Option<LangArg>,
+    /// UI scale (points to pixels), e.g. 1.5 for a HiDPI look in --screenshot.
+    #[arg(long, value_name = "FACTOR")]
+    pub scale: Option<f32>,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]

@@ -210,16 +210,23 @@ impl ProxyTrustApp {
                 }
             });
         });
+        // Sizes follow the window (in points, so 1.5x scale keeps the same proportions): the
+        // inputs take ~40% of the width, the problems ~35% of the inputs' height.
+        let avail = ui.available_size();
         egui::Panel::left("inputs")
             .resizable(true)
-            .default_size(460.0)
-            .min_size(320.0)
+            .default_size((avail.x * 0.4).clamp(320.0, 640.0))
+            .min_size(280.0)
+            .max_size((avail.x - 320.0).max(280.0))
             .show(ui, |ui| {
-                // Problems stay in view below the form, however long the form is.
+                // Problems stay in view below the form, however long the form is; they never
+                // take more than half the height, so the form stays usable at any size.
+                let h = ui.available_height();
                 egui::Panel::bottom("diagnostics")
                     .resizable(true)
-                    .default_size(280.0)
-                    .min_size(120.0)
+                    .default_size((h * 0.35).clamp(90.0, 360.0))
+                    .min_size(90.0_f32.min(h * 0.3))
+                    .max_size((h * 0.5).max(90.0))
                     .show(ui, |ui| {
                         egui::ScrollArea::vertical()
                             .id_salt("diagnostics_scroll")
@@ -604,8 +611,11 @@ pub fn run(args: &crate::cli::GuiArgs) -> ExitCode {
     let options = eframe::NativeOptions {
         viewport,
         renderer: eframe::Renderer::Glow,
+        // The window comes back at its last size and place; a screenshot uses exactly --size.
+        persist_window: args.screenshot.is_none(),
         ..Default::default()
     };
+    let scale = args.scale.filter(|s| s.is_finite() && (0.5..=4.0).contains(s));
     let project = args.project.clone();
     let screenshot = args.screenshot.clone();
     let theme = args.theme;
@@ -631,6 +641,9 @@ pub fn run(args: &crate::cli::GuiArgs) -> ExitCode {
                 app.state.lang = l;
             }
             i18n::set(app.state.lang);
+            if let Some(s) = scale {
+                cc.egui_ctx.set_zoom_factor(s);
+            }
             if let Some(p) = &project {
                 app.open_path(p);
             }

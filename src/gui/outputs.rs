@@ -175,7 +175,8 @@ pub fn outputs_ui(app: &mut ProxyTrustApp, ui: &mut egui::Ui) {
         return;
     };
     let mut commands = Vec::new();
-    ui.horizontal(|ui| {
+    // Wraps on narrow windows instead of pushing buttons out of view.
+    ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new(&block.title).strong());
         if ui
             .button(tr("Copy"))
