@@ -438,3 +438,38 @@ fn copying_a_block_with_secret_values_asks_first() {
     assert_eq!(copied_texts(&h), vec![want]);
     assert!(h.state().confirm_secret_copy.is_none());
 }
+
+#[test]
+fn tab_walks_the_form_top_to_bottom_and_every_stop_has_a_name() {
+    use egui_kittest::kittest::By;
+    let mut h = harness(ProxyTrustApp::with_inputs(ls(&["https://ls.example.com"])));
+    h.run();
+    let mut order: Vec<String> = Vec::new();
+    for _ in 0..40 {
+        h.key_press(egui::Key::Tab);
+        h.run();
+        let focused = h.query(By::new().predicate(|n| n.is_focused()));
+        let Some(node) = focused else { continue };
+        let label = {
+            use egui_kittest::kittest::NodeT as _;
+            node.accesskit_node().label().unwrap_or_default()
+        };
+        assert!(!label.trim().is_empty(), "a Tab stop without a name");
+        order.push(label);
+    }
+    let first = |name: &str| {
+        order
+            .iter()
+            .position(|l| l == name)
+            .unwrap_or_else(|| panic!("{name} is not reachable with Tab: {order:?}"))
+    };
+    let sequence = ["URL 1", "Add URL", "Platform", "App", "Version", "Service name"];
+    for pair in sequence.windows(2) {
+        assert!(
+            first(pair[0]) < first(pair[1]),
+            "{} comes after {}: {order:?}",
+            pair[0],
+            pair[1]
+        );
+    }
+}
