@@ -36,7 +36,7 @@ const MAX_BYTES: u64 = 1024 * 1024;
 /// The file layout. The fields mirror [`RawInputs`] (not `#[serde(flatten)]`, which would lose
 /// the line numbers in error messages).
 #[derive(Debug, Default, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 struct ProjectFile {
     schema: u32,
     urls: Vec<String>,

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// One extra environment variable typed by the user ("extra variables" in the form).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ExtraVar {
     pub name: String,
     pub value: String,
