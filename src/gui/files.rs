@@ -120,11 +120,15 @@ pub fn export_all(g: &Generated, dir: &Path) -> Result<usize, String> {
 }
 
 /// Wraps the app to render one frame to a PNG and exit (`proxytrust gui --screenshot FILE`).
+///
+/// With the environment variable `PROXYTRUST_EXIT_AFTER_FIRST_FRAME` set, it closes after the
+/// first frame instead (start-up measurements: scripts/measure-startup.sh, BENCHMARKS.md).
 pub struct ScreenshotWrapper {
     app: ProxyTrustApp,
     target: Option<PathBuf>,
     frames: u32,
     requested: bool,
+    exit_after_first: bool,
 }
 
 impl ScreenshotWrapper {
@@ -134,6 +138,7 @@ impl ScreenshotWrapper {
             target,
             frames: 0,
             requested: false,
+            exit_after_first: std::env::var_os("PROXYTRUST_EXIT_AFTER_FIRST_FRAME").is_some(),
         }
     }
 }
@@ -141,6 +146,10 @@ impl ScreenshotWrapper {
 impl eframe::App for ScreenshotWrapper {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.app.show(ui);
+        if self.exit_after_first {
+            ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+            return;
+        }
         let Some(target) = self.target.clone() else {
             return;
         };
