@@ -23,6 +23,8 @@
 //!   Compute Engine default service account, `PROJECT_NUMBER-compute@developer.gserviceaccount.com`
 //!   (cloud.google.com/run/docs/configuring/services/service-identity), so the script grants that
 //!   account `roles/secretmanager.secretAccessor` on each secret it creates.
+//! * `--session-affinity` (§1.5): a best-effort cookie; offered as a mitigation for apps that
+//!   keep per-instance state, never as the fix (the fix is shared secrets and stores).
 
 use crate::engine::Valid;
 use crate::engine::diagnostics::{Diagnostic, FieldEdit, Fix, field};
@@ -102,6 +104,13 @@ static OPTIONS: &[OptionSpec] = &[
         help: "--allow-unauthenticated: browsers reach the app's own login page",
         kind: OptionKind::Choice(YES_NO),
         default: "yes",
+    },
+    OptionSpec {
+        key: "session_affinity",
+        label: "Session affinity",
+        help: "--session-affinity: a cookie sends a browser back to the same instance, best effort; a mitigation, not a fix for state that differs between instances",
+        kind: OptionKind::Choice(YES_NO),
+        default: "no",
     },
 ];
 
@@ -410,6 +419,12 @@ impl CloudRun {
             if !val.is_empty() {
                 argv.push(Word::lit(format!("--{}={val}", key.replace('_', "-"))));
             }
+        }
+        // Best effort only: the cookie (30-day TTL) is ignored when the instance is gone,
+        // overloaded or scaled in (cloud.google.com/run/docs/configuring/session-affinity;
+        // gcloud run/flags.py AddSessionAffinityFlag; platforms.md §1.5).
+        if v.opt("session_affinity") == "yes" {
+            argv.push(Word::lit("--session-affinity"));
         }
         let pairs = Self::env_pairs(v, plan);
         let flag = v.opt("env_flag");
