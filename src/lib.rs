@@ -15,3 +15,8 @@ pub mod secrets;
 
 /// The ProxyTrust version written into every generated header.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// mimalloc: the keystroke path makes many small strings, and glibc's allocator was 40% of its
+/// time (perf, BENCHMARKS.md). Declared here so the binary, the tests and the benches all use it.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;

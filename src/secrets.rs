@@ -45,7 +45,16 @@ pub fn generate_for(g: Option<SecretGen>) -> Result<String, getrandom::Error> {
     }
 }
 
-/// Fills every secret the current inputs need and do not have yet. Returns the names filled.
+/// Whether ProxyTrust can make up a value for this secret: when the app says how
+/// (`SecretSpec::generate`), or for a password the user picks (a random one is a good choice).
+/// Values issued elsewhere (a database URL with its password, an IdP's client secret) cannot be
+/// invented and are left for the user.
+pub fn can_generate(name: &str, g: Option<SecretGen>) -> bool {
+    g.is_some() || name.ends_with("PASSWORD")
+}
+
+/// Fills every secret the current inputs need, do not have yet, and that can be generated
+/// ([`can_generate`]). Returns the names filled.
 pub fn fill_missing(raw: &mut RawInputs) -> Result<Vec<String>, getrandom::Error> {
     let needed: Vec<(String, Option<SecretGen>)> = crate::engine::generate(raw)
         .env
@@ -55,7 +64,7 @@ pub fn fill_missing(raw: &mut RawInputs) -> Result<Vec<String>, getrandom::Error
         .collect();
     let mut filled = Vec::new();
     for (name, g) in needed {
-        if raw.secrets.get(&name).is_none_or(String::is_empty) {
+        if can_generate(&name, g) && raw.secrets.get(&name).is_none_or(String::is_empty) {
             raw.secrets.insert(name.clone(), generate_for(g)?);
             filled.push(name);
         }
@@ -66,6 +75,15 @@ pub fn fill_missing(raw: &mut RawInputs) -> Result<Vec<String>, getrandom::Error
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_generatable_secrets_are_made_up() {
+        assert!(can_generate("SECRET_KEY", Some(SecretGen::Text { bytes: 48 })));
+        assert!(can_generate("LABEL_STUDIO_PASSWORD", None));
+        assert!(!can_generate("DATABASE_URL", None));
+        assert!(!can_generate("OAUTH_CLIENT_SECRET", None));
+        assert_eq!(generate_hex(32).expect("rng").len(), 64);
+    }
 
     #[test]
     fn generated_values_differ_and_use_the_alphabet() {

@@ -72,7 +72,7 @@ fn check_round_trip(
         .find(|c| c.argv.starts_with(&["run".into(), "deploy".into()]))
         .ok_or("no gcloud run deploy call")?;
     // 1. argv: exactly what the engine meant (its Lit words).
-    let intended_argv: Vec<String> = g.deploy_command[1..].to_vec();
+    let intended_argv: Vec<String> = engine::deploy_command(raw)[1..].to_vec();
     if deploy_call.argv != intended_argv {
         return Err(format!(
             "argv changed by the shell:\n got  {:?}\n want {intended_argv:?}",

@@ -211,7 +211,7 @@ fn every_app_version_input_changes_what_is_generated() {
         let (Some(newest), Some(oldest)) = (versions.first(), versions.last()) else {
             continue;
         };
-        let gen = |v: &str| {
+        let generated = |v: &str| {
             let mut raw = inputs(a.id(), "cloud-run");
             raw.app_version = v.to_owned();
             let g = engine::generate(&raw);
@@ -228,8 +228,8 @@ fn every_app_version_input_changes_what_is_generated() {
             )
         };
         assert_ne!(
-            gen(newest),
-            gen(oldest),
+            generated(newest),
+            generated(oldest),
             "{}: {newest} and {oldest} give the same diagnostics and outputs",
             a.id()
         );

@@ -79,8 +79,6 @@ pub struct Generated {
     pub command: String,
     /// `App on Platform`, for titles.
     pub title: String,
-    /// The main deploy command's argv, unquoted.
-    pub deploy_command: Vec<String>,
 }
 
 impl Generated {
@@ -198,7 +196,7 @@ pub fn generate(raw: &RawInputs) -> Generated {
     }
     env.extend(platform.injected(&valid, app_plan.container_port));
 
-    let plan = Plan {
+    let mut plan = Plan {
         app_id: app.id(),
         app_name: app.name(),
         platform_id: platform.id(),
@@ -210,29 +208,28 @@ pub fn generate(raw: &RawInputs) -> Generated {
     let header = Header {
         command: command.clone(),
     };
-    let deploy_command = platform.deploy_command(&valid, &plan);
     let mut blocks = platform.render(&valid, &plan, &header);
     blocks.push(render::dotenv_block(&plan, &header));
     blocks.push(render::snippet_block(&plan, &header));
     blocks.push(render::verify_block(&plan, &header));
     blocks.push(render::explain_block(&plan, &header));
 
-    let env_entries = plan
-        .env
-        .iter()
-        .map(|v| EnvEntry {
-            name: v.name.clone(),
-            value: match &v.value {
-                EnvValue::Literal(s) => s.clone(),
-                EnvValue::Secret(_) => platform.secret_reference(&valid, v),
-            },
-            secret: v.is_secret(),
-            generate: match &v.value {
-                EnvValue::Secret(s) => s.generate,
-                EnvValue::Literal(_) => None,
-            },
-            why: v.why.clone(),
-            source: v.source.clone(),
+    // The plan is not needed after rendering: its strings move into the entries.
+    let env_entries = std::mem::take(&mut plan.env)
+        .into_iter()
+        .map(|v| {
+            let (value, generate) = match &v.value {
+                EnvValue::Literal(s) => (s.clone(), None),
+                EnvValue::Secret(s) => (platform.secret_reference(&valid, &v), s.generate),
+            };
+            EnvEntry {
+                secret: v.is_secret(),
+                value,
+                generate,
+                name: v.name,
+                why: v.why,
+                source: v.source,
+            }
         })
         .collect();
 
@@ -243,8 +240,52 @@ pub fn generate(raw: &RawInputs) -> Generated {
         blocks,
         command,
         title: format!("{} on {}", app.name(), platform.name()),
-        deploy_command,
     }
+}
+
+/// The main deploy command's argv, unquoted, for tests and tools that want the words without
+/// shell quoting. Not on the keystroke path: it runs the pipeline again (outputs best-effort, as
+/// in [`generate`]); empty when the app or platform is unknown.
+pub fn deploy_command(raw: &RawInputs) -> Vec<String> {
+    let (Some(app), Some(platform)) = (apps::find(raw.app.trim()), platforms::find(raw.platform.trim()))
+    else {
+        return Vec::new();
+    };
+    let (origins, _) = origin::parse_all(&raw.urls, platform.https_only());
+    let version = if raw.app_version.trim().is_empty() {
+        app.known_versions().first().and_then(|v| Version::parse(v))
+    } else {
+        Version::parse(&raw.app_version)
+    };
+    let valid = Valid {
+        raw,
+        app,
+        platform,
+        origins,
+        version,
+    };
+    let app_plan = app.plan(&valid);
+    let mut env = app_plan.env.clone();
+    env.extend(check_extras(&valid, &env, &mut Vec::new()));
+    for var in &mut env {
+        if let EnvValue::Secret(spec) = &mut var.value
+            && let Some(v) = raw.secrets.get(&var.name)
+            && !v.is_empty()
+        {
+            spec.value = Some(v.clone());
+        }
+    }
+    env.extend(platform.injected(&valid, app_plan.container_port));
+    let plan = Plan {
+        app_id: app.id(),
+        app_name: app.name(),
+        platform_id: platform.id(),
+        platform_name: platform.name(),
+        origins: valid.origin_strings(),
+        env,
+        app: app_plan,
+    };
+    platform.deploy_command(&valid, &plan)
 }
 
 /// Diagnostics only (`proxytrust check`).

@@ -311,8 +311,12 @@ fn secrets_ui(app: &mut ProxyTrustApp, ui: &mut egui::Ui) {
                     app.revealed_secrets.remove(&name);
                 }
             }
+            let generatable = crate::secrets::can_generate(&name, shape);
             if ui
-                .button(tr("Generate"))
+                .add_enabled(generatable, egui::Button::new(tr("Generate")))
+                .on_disabled_hover_text(tr(
+                    "This value comes from elsewhere (a database URL, your identity provider): paste it",
+                ))
                 .on_hover_text(match shape {
                     Some(crate::engine::plan::SecretGen::Hex { bytes }) => {
                         trf("Fill {} with {} random bytes in hex", &[&name, &bytes])

@@ -206,6 +206,10 @@ pub static ZH: &[(&str, &str)] = &[
     ("Show {}", "显示 {}"),
     ("Show or hide the value of {}", "显示或隐藏 {} 的值"),
     ("Generate", "生成"),
+    (
+        "This value comes from elsewhere (a database URL, your identity provider): paste it",
+        "此值来自别处（数据库 URL、身份提供商）：请粘贴",
+    ),
     ("Fill {} with {} random bytes in hex", "为 {} 填充 {} 个随机字节（十六进制）"),
     ("Fill {} with 50 random letters and digits", "为 {} 填充 50 个随机字母和数字"),
     // Diagnostics

@@ -146,7 +146,7 @@ impl Script {
     /// comments take the indentation of the preceding `Raw` block opener (`then`, `(`), tracked
     /// by a simple depth counter.
     pub fn render(&self) -> String {
-        let mut out = String::new();
+        let mut out = String::with_capacity(4096);
         let mut depth: usize = 0;
         for line in &self.lines {
             match line {
