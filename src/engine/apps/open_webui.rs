@@ -527,7 +527,7 @@ impl App for OpenWebUi {
         env.push(EnvVar::secret(
             "WEBUI_SECRET_KEY",
             SecretSpec {
-                slug: "webui-secret-key",
+                slug: "secret-key",
                 value: None,
                 generate: Some(SecretGen::Hex { bytes: 32 }),
                 describe: "signs the session cookie (OAuth state) and the login JWT; the same on every instance",
@@ -1264,7 +1264,7 @@ mod tests {
         assert!(deploy.contains("--port=8080"), "{deploy}");
         // The key never appears inline: it goes through Secret Manager.
         assert!(
-            deploy.contains("WEBUI_SECRET_KEY=webui-webui-secret-key:1"),
+            deploy.contains("WEBUI_SECRET_KEY=webui-secret-key:1"),
             "{deploy}"
         );
         assert!(deploy.contains("openssl rand -hex 32"), "{deploy}");
