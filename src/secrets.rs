@@ -78,7 +78,10 @@ mod tests {
 
     #[test]
     fn only_generatable_secrets_are_made_up() {
-        assert!(can_generate("SECRET_KEY", Some(SecretGen::Text { bytes: 48 })));
+        assert!(can_generate(
+            "SECRET_KEY",
+            Some(SecretGen::Text { bytes: 48 })
+        ));
         assert!(can_generate("LABEL_STUDIO_PASSWORD", None));
         assert!(!can_generate("DATABASE_URL", None));
         assert!(!can_generate("OAUTH_CLIENT_SECRET", None));

@@ -88,7 +88,10 @@ fn matrix_corpus() -> Vec<RawInputs> {
             };
             v.push(base.clone());
             let mut slash = base.clone();
-            slash.urls = vec!["https://App.example.org/".into(), "http://app.example.org".into()];
+            slash.urls = vec![
+                "https://App.example.org/".into(),
+                "http://app.example.org".into(),
+            ];
             v.push(slash);
             let mut copied = base.clone();
             for (n, val) in [

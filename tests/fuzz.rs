@@ -18,7 +18,9 @@ fn corpus(name: &str) -> Vec<String> {
 /// URL-ish strings: schemes, hosts, ports, paths and junk glued together.
 fn urlish() -> impl Strategy<Value = String> {
     (
-        prop::sample::select(vec!["https://", "http://", "HTTPS://", "wss://", "", "//", "ftp://", " "]),
+        prop::sample::select(vec![
+            "https://", "http://", "HTTPS://", "wss://", "", "//", "ftp://", " ",
+        ]),
         "[a-zA-Z0-9.:@\\[\\]%_~-]{0,40}",
         prop::sample::select(vec!["", ":443", ":80", ":8080", ":0", ":65536", ":x", "."]),
         "(/[^ ]{0,12})?",

@@ -132,7 +132,9 @@ fn examples_open_without_crashing() {
         h.run();
         let g = &h.state().generated;
         assert!(
-            !g.diagnostics.iter().any(|d| d.code == "APP001" || d.code == "PLT001"),
+            !g.diagnostics
+                .iter()
+                .any(|d| d.code == "APP001" || d.code == "PLT001"),
             "example {i}"
         );
         for id in ["env", "deploy", "snippet", "verify", "explain"] {
@@ -279,7 +281,11 @@ fn diagnose_box_recognises_a_pasted_error_and_fills_the_form() {
     h.get_by_label("Fill the form").click();
     h.run();
     assert_eq!(h.state().state.inputs.urls, vec!["https://ls.example.org"]);
-    assert!(h.state().status.contains("Filled the form for Label Studio"));
+    assert!(
+        h.state()
+            .status
+            .contains("Filled the form for Label Studio")
+    );
     // The outputs follow: the origin is now trusted.
     assert!(block(&h, "env").contains("https://ls.example.org"));
 }
@@ -397,7 +403,10 @@ fn hovering_a_generated_line_says_why_it_is_there() {
         found = h.query_by_label_contains(why).is_some();
         y += 4.0;
     }
-    assert!(found, "no explanation shown for the CSRF_TRUSTED_ORIGINS line");
+    assert!(
+        found,
+        "no explanation shown for the CSRF_TRUSTED_ORIGINS line"
+    );
 }
 
 #[test]
@@ -463,7 +472,14 @@ fn tab_walks_the_form_top_to_bottom_and_every_stop_has_a_name() {
             .position(|l| l == name)
             .unwrap_or_else(|| panic!("{name} is not reachable with Tab: {order:?}"))
     };
-    let sequence = ["URL 1", "Add URL", "Platform", "App", "Version", "Service name"];
+    let sequence = [
+        "URL 1",
+        "Add URL",
+        "Platform",
+        "App",
+        "Version",
+        "Service name",
+    ];
     for pair in sequence.windows(2) {
         assert!(
             first(pair[0]) < first(pair[1]),

@@ -62,10 +62,7 @@ fn translatable_strings() -> Vec<String> {
 fn every_ui_string_has_a_chinese_entry() {
     let strings = translatable_strings();
     assert!(strings.len() > 60, "found only {} strings", strings.len());
-    let missing: Vec<&String> = strings
-        .iter()
-        .filter(|s| i18n::zh(s).is_none())
-        .collect();
+    let missing: Vec<&String> = strings.iter().filter(|s| i18n::zh(s).is_none()).collect();
     assert!(missing.is_empty(), "no Chinese for: {missing:#?}");
     // Strings reached through variables: example titles and summaries, theme names.
     for ex in EXAMPLES {
@@ -111,7 +108,11 @@ fn the_window_renders_in_chinese_without_a_missing_glyph() {
     for i in 0..EXAMPLES.len() {
         h.state_mut().push(UiCommand::OpenExample(i));
         h.run();
-        assert!(h.state().status.starts_with("已打开示例"), "{}", h.state().status);
+        assert!(
+            h.state().status.starts_with("已打开示例"),
+            "{}",
+            h.state().status
+        );
     }
     h.get_by_label("诊断错误信息").click();
     h.run();

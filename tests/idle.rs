@@ -53,7 +53,11 @@ fn an_idle_window_requests_no_frames() {
 fn animations_stop_asking_for_frames_when_they_end() {
     let mut h = settled(ls());
     // An edit starts the change highlight; a copy starts the toast.
-    h.state_mut().state.inputs.urls.push("https://b.example.com".into());
+    h.state_mut()
+        .state
+        .inputs
+        .urls
+        .push("https://b.example.com".into());
     h.state_mut().push(UiCommand::CopyAll);
     h.step();
     assert_ne!(repaint_delay(&h), std::time::Duration::MAX);

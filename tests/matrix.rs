@@ -102,7 +102,11 @@ fn no_combination_has_an_empty_tab() {
                 "{app} on {platform}: block {} is empty",
                 b.id
             );
-            assert!(!b.filename.is_empty(), "{app} on {platform}: {} has no filename", b.id);
+            assert!(
+                !b.filename.is_empty(),
+                "{app} on {platform}: {} has no filename",
+                b.id
+            );
         }
     }
 }
@@ -154,7 +158,11 @@ fn every_output_reads_back_through_its_consumer() {
         assert!(report.trim().is_empty(), "shellcheck:\n{report}");
         // And bash itself parses every script (syntax only).
         for f in files {
-            let out = Command::new("bash").arg("-n").arg(f).output().expect("bash -n");
+            let out = Command::new("bash")
+                .arg("-n")
+                .arg(f)
+                .output()
+                .expect("bash -n");
             assert!(
                 out.status.success(),
                 "bash -n {}: {}",

@@ -17,7 +17,10 @@ fn a_schema_1_file_from_0_1_0_opens_unchanged() {
             "https://ls.example.com/".to_owned()
         ]
     );
-    assert_eq!(raw.options.get("service").map(String::as_str), Some("labelstudio"));
+    assert_eq!(
+        raw.options.get("service").map(String::as_str),
+        Some("labelstudio")
+    );
     assert_eq!(raw.extra_env.len(), 2);
     // And it round-trips through the current writer.
     let dir = tempfile::tempdir().expect("tempdir");
@@ -30,7 +33,11 @@ fn a_schema_1_file_from_0_1_0_opens_unchanged() {
 fn unknown_keys_and_newer_schemas_are_refused_with_file_and_line() {
     let dir = tempfile::tempdir().expect("tempdir");
     for (name, text, want) in [
-        ("unknown.toml", "schema = 1\nurl = [\"https://x\"]\n", "line 2"),
+        (
+            "unknown.toml",
+            "schema = 1\nurl = [\"https://x\"]\n",
+            "line 2",
+        ),
         ("newer.toml", "schema = 2\n", "newer"),
         (
             "extra.toml",

@@ -148,7 +148,10 @@ pub fn generate(raw: &RawInputs) -> Generated {
             field::VERSION,
             format!(
                 "Version not understood, rules for {} apply: {}",
-                app.known_versions().first().copied().unwrap_or("the newest release"),
+                app.known_versions()
+                    .first()
+                    .copied()
+                    .unwrap_or("the newest release"),
                 raw.app_version
             ),
         ));
@@ -247,8 +250,10 @@ pub fn generate(raw: &RawInputs) -> Generated {
 /// shell quoting. Not on the keystroke path: it runs the pipeline again (outputs best-effort, as
 /// in [`generate`]); empty when the app or platform is unknown.
 pub fn deploy_command(raw: &RawInputs) -> Vec<String> {
-    let (Some(app), Some(platform)) = (apps::find(raw.app.trim()), platforms::find(raw.platform.trim()))
-    else {
+    let (Some(app), Some(platform)) = (
+        apps::find(raw.app.trim()),
+        platforms::find(raw.platform.trim()),
+    ) else {
         return Vec::new();
     };
     let (origins, _) = origin::parse_all(&raw.urls, platform.https_only());

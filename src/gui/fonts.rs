@@ -15,10 +15,9 @@ pub fn install(ctx: &egui::Context) {
         return;
     }
     let mut fonts = egui::FontDefinitions::default();
-    fonts.font_data.insert(
-        NAME.to_owned(),
-        Arc::new(egui::FontData::from_static(CJK)),
-    );
+    fonts
+        .font_data
+        .insert(NAME.to_owned(), Arc::new(egui::FontData::from_static(CJK)));
     // Last in each family: Latin text keeps egui's own fonts, CJK falls through to this one.
     for family in [egui::FontFamily::Proportional, egui::FontFamily::Monospace] {
         fonts

@@ -49,7 +49,7 @@ pub fn form_ui(app: &mut ProxyTrustApp, ui: &mut egui::Ui) {
         RichText::new(tr(
             "Every URL people open in the browser: the run.app URL, a custom domain, …",
         ))
-            .weak(),
+        .weak(),
     );
     let mut remove = None;
     let n = app.state.inputs.urls.len();

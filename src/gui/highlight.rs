@@ -139,7 +139,10 @@ fn spans(text: &str, language: &str) -> Vec<(std::ops::Range<usize>, Kind)> {
         let at_line_start = line_start;
         line_start = false;
         // Comments run to the end of the line.
-        if syn.hash_comments && c == b'#' && (i == 0 || matches!(bytes[i - 1], b' ' | b'\t' | b'\n')) {
+        if syn.hash_comments
+            && c == b'#'
+            && (i == 0 || matches!(bytes[i - 1], b' ' | b'\t' | b'\n'))
+        {
             let end = text[i..].find('\n').map_or(text.len(), |e| i + e);
             push(&mut out, &mut plain_from, i..end, Kind::Comment);
             i = end;
@@ -187,7 +190,8 @@ fn spans(text: &str, language: &str) -> Vec<(std::ops::Range<usize>, Kind)> {
                     }
                     j = (j + 1).min(bytes.len());
                 } else {
-                    while j < bytes.len() && (bytes[j].is_ascii_alphanumeric() || bytes[j] == b'_') {
+                    while j < bytes.len() && (bytes[j].is_ascii_alphanumeric() || bytes[j] == b'_')
+                    {
                         j += 1;
                     }
                 }
@@ -196,21 +200,33 @@ fn spans(text: &str, language: &str) -> Vec<(std::ops::Range<usize>, Kind)> {
             }
             b'-' if syn.flags
                 && (i == 0 || matches!(bytes[i - 1], b' ' | b'\t'))
-                && bytes.get(i + 1).is_some_and(|b| *b == b'-' || b.is_ascii_alphabetic()) =>
+                && bytes
+                    .get(i + 1)
+                    .is_some_and(|b| *b == b'-' || b.is_ascii_alphabetic()) =>
             {
                 let mut j = i + 1;
-                while j < bytes.len() && !matches!(bytes[j], b' ' | b'\t' | b'\n' | b'=' | b'\'' | b'"') {
+                while j < bytes.len()
+                    && !matches!(bytes[j], b' ' | b'\t' | b'\n' | b'=' | b'\'' | b'"')
+                {
                     j += 1;
                 }
                 push(&mut out, &mut plain_from, i..j, Kind::Flag);
                 i = j;
             }
-            b'0'..=b'9' if i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_' || bytes[i - 1] == b'-' || bytes[i - 1] == b'.') => {
+            b'0'..=b'9'
+                if i == 0
+                    || !(bytes[i - 1].is_ascii_alphanumeric()
+                        || bytes[i - 1] == b'_'
+                        || bytes[i - 1] == b'-'
+                        || bytes[i - 1] == b'.') =>
+            {
                 let mut j = i;
                 while j < bytes.len() && bytes[j].is_ascii_digit() {
                     j += 1;
                 }
-                if j == bytes.len() || !(bytes[j].is_ascii_alphabetic() || bytes[j] == b'_' || bytes[j] == b'-') {
+                if j == bytes.len()
+                    || !(bytes[j].is_ascii_alphabetic() || bytes[j] == b'_' || bytes[j] == b'-')
+                {
                     push(&mut out, &mut plain_from, i..j, Kind::Number);
                 }
                 i = j.max(i + 1);

@@ -85,7 +85,10 @@ pub static ZH: &[(&str, &str)] = &[
     ("Save", "保存"),
     ("Save As…", "另存为…"),
     ("Export all…", "全部导出…"),
-    ("Save secret values in project files", "在项目文件中保存密钥值"),
+    (
+        "Save secret values in project files",
+        "在项目文件中保存密钥值",
+    ),
     ("Edit", "编辑"),
     ("Copy all", "全部复制"),
     ("Copy as CLI command", "复制为命令行"),
@@ -106,9 +109,15 @@ pub static ZH: &[(&str, &str)] = &[
     ("Not opened: {}", "未打开：{}"),
     // Examples menu
     ("Label Studio on Cloud Run", "Cloud Run 上的 Label Studio"),
-    ("403 CSRF verification failed at login", "登录时 403 CSRF 验证失败"),
+    (
+        "403 CSRF verification failed at login",
+        "登录时 403 CSRF 验证失败",
+    ),
     ("JupyterHub 4.1.1 XSRF", "JupyterHub 4.1.1 XSRF"),
-    ("'_xsrf' argument missing from POST", "'_xsrf' argument missing from POST"),
+    (
+        "'_xsrf' argument missing from POST",
+        "'_xsrf' argument missing from POST",
+    ),
     ("RomM API CSRF", "RomM API CSRF"),
     (
         "CSRF token verification failed on API POST/PUT",
@@ -148,7 +157,10 @@ pub static ZH: &[(&str, &str)] = &[
     ("The file dialog closed unexpectedly", "文件对话框意外关闭"),
     // Close dialog
     ("Save changes before closing?", "关闭前保存更改吗？"),
-    ("{} has changes that are not saved.", "{} 有尚未保存的更改。"),
+    (
+        "{} has changes that are not saved.",
+        "{} 有尚未保存的更改。",
+    ),
     ("This project", "此项目"),
     ("Discard changes", "放弃更改"),
     ("Cancel", "取消"),
@@ -173,7 +185,10 @@ pub static ZH: &[(&str, &str)] = &[
         "Set the app, add the URL and the version the message names",
         "设置消息中提到的应用、URL 和版本",
     ),
-    ("The form already says what the message names", "表单已包含消息中提到的内容"),
+    (
+        "The form already says what the message names",
+        "表单已包含消息中提到的内容",
+    ),
     // Form
     ("Public URLs", "公开 URL"),
     (
@@ -201,7 +216,10 @@ pub static ZH: &[(&str, &str)] = &[
         "Values stay on this machine: they are used in the .env block and inline secrets, and are saved in project files only if you choose so (File menu).",
         "密钥值只保存在本机：用于 .env 和内联密钥，只有在你选择时（文件菜单）才会写入项目文件。",
     ),
-    ("not set: kept in the secret store", "未设置：保存在密钥存储中"),
+    (
+        "not set: kept in the secret store",
+        "未设置：保存在密钥存储中",
+    ),
     ("Show", "显示"),
     ("Show {}", "显示 {}"),
     ("Show or hide the value of {}", "显示或隐藏 {} 的值"),
@@ -210,8 +228,14 @@ pub static ZH: &[(&str, &str)] = &[
         "This value comes from elsewhere (a database URL, your identity provider): paste it",
         "此值来自别处（数据库 URL、身份提供商）：请粘贴",
     ),
-    ("Fill {} with {} random bytes in hex", "为 {} 填充 {} 个随机字节（十六进制）"),
-    ("Fill {} with 50 random letters and digits", "为 {} 填充 50 个随机字母和数字"),
+    (
+        "Fill {} with {} random bytes in hex",
+        "为 {} 填充 {} 个随机字节（十六进制）",
+    ),
+    (
+        "Fill {} with 50 random letters and digits",
+        "为 {} 填充 50 个随机字母和数字",
+    ),
     // Diagnostics
     ("No problems found", "未发现问题"),
     ("Problems ({})", "问题（{}）"),
@@ -255,8 +279,14 @@ mod tests {
     #[test]
     fn trf_fills_in_order_and_survives_missing_args() {
         set(Lang::En);
-        assert_eq!(trf("Exported {} files to {}", &[&3, &"/x"]), "Exported 3 files to /x");
-        assert_eq!(trf("Exported {} files to {}", &[&3]), "Exported 3 files to {}");
+        assert_eq!(
+            trf("Exported {} files to {}", &[&3, &"/x"]),
+            "Exported 3 files to /x"
+        );
+        assert_eq!(
+            trf("Exported {} files to {}", &[&3]),
+            "Exported 3 files to {}"
+        );
         set(Lang::Zh);
         assert_eq!(trf("Copied {}", &[&"a.sh"]), "已复制 a.sh");
         assert_eq!(tr("no such string"), "no such string");

@@ -3,13 +3,13 @@
 //! The engine is recomputed only when the inputs change.
 
 pub mod diagnose;
-mod fonts;
-mod highlight;
-pub mod i18n;
 mod diagnostics;
 mod examples;
 mod files;
+mod fonts;
 mod form;
+mod highlight;
+pub mod i18n;
 mod outputs;
 
 use std::path::PathBuf;
@@ -302,12 +302,15 @@ impl ProxyTrustApp {
             ui.heading(tr("Save changes before closing?"));
             ui.label(trf(
                 "{} has changes that are not saved.",
-                &[&
-                self.state
+                &[&self
+                    .state
                     .project_path
                     .as_ref()
                     .and_then(|p| p.file_name())
-                    .map_or_else(|| tr("This project").to_owned(), |n| n.to_string_lossy().into_owned())],
+                    .map_or_else(
+                        || tr("This project").to_owned(),
+                        |n| n.to_string_lossy().into_owned(),
+                    )],
             ));
             ui.horizontal(|ui| {
                 if ui.button(tr("Save")).clicked() {
@@ -615,7 +618,9 @@ pub fn run(args: &crate::cli::GuiArgs) -> ExitCode {
         persist_window: args.screenshot.is_none(),
         ..Default::default()
     };
-    let scale = args.scale.filter(|s| s.is_finite() && (0.5..=4.0).contains(s));
+    let scale = args
+        .scale
+        .filter(|s| s.is_finite() && (0.5..=4.0).contains(s));
     let project = args.project.clone();
     let screenshot = args.screenshot.clone();
     let theme = args.theme;

@@ -129,8 +129,13 @@ fn why_for_line(g: &Generated, line: &str) -> Option<String> {
             !word(before) && !word(after)
         });
         if named {
-            parts.push(format!("{}: {}
-{}", e.name, e.why, trf("Source: {}", &[&e.source])));
+            parts.push(format!(
+                "{}: {}
+{}",
+                e.name,
+                e.why,
+                trf("Source: {}", &[&e.source])
+            ));
         }
     }
     (!parts.is_empty()).then(|| parts.join("\n\n"))
@@ -155,7 +160,11 @@ pub fn outputs_ui(app: &mut ProxyTrustApp, ui: &mut egui::Ui) {
     ui.horizontal_wrapped(|ui| {
         for b in &app.generated.blocks {
             // Every tab has a name, even for a block without a filename.
-            let name = if b.filename.is_empty() { b.id } else { &b.filename };
+            let name = if b.filename.is_empty() {
+                b.id
+            } else {
+                &b.filename
+            };
             let label = if b.contains_secret {
                 trf("{} (secret)", &[&name])
             } else {
@@ -200,7 +209,7 @@ pub fn outputs_ui(app: &mut ProxyTrustApp, ui: &mut egui::Ui) {
             RichText::new(tr(
                 "This block contains secret values: it is saved with mode 0600",
             ))
-                .color(ui.visuals().warn_fg_color),
+            .color(ui.visuals().warn_fg_color),
         );
     }
     egui::ScrollArea::both()

@@ -137,7 +137,6 @@ fn bare(name: &str) -> &str {
         .unwrap_or(name)
 }
 
-
 impl LabelStudio {
     fn image(v: &Valid<'_>) -> String {
         let tag = if v.raw.app_version.trim().is_empty() {

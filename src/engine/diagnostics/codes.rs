@@ -490,7 +490,11 @@ References: cloud.google.com/run/docs/triggering/https-request; seed-systems.md 
 pub fn all() -> impl Iterator<Item = &'static Code> {
     CODES
         .iter()
-        .chain(crate::engine::apps::APPS.iter().flat_map(|a| a.codes().iter()))
+        .chain(
+            crate::engine::apps::APPS
+                .iter()
+                .flat_map(|a| a.codes().iter()),
+        )
         .chain(
             crate::engine::platforms::PLATFORMS
                 .iter()
