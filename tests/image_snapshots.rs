@@ -28,7 +28,10 @@ fn window_light_and_dark_in_english_and_chinese() {
     for (theme, tname) in [(egui::Theme::Light, "light"), (egui::Theme::Dark, "dark")] {
         for (lang, lname) in [(Lang::En, "en"), (Lang::Zh, "zh")] {
             let mut h = window(theme, lang);
-            h.snapshot(format!("window_{tname}_{lname}"));
+            // A couple of pixels at the edge of the form's clipped frame come out differently
+            // from run to run (seen: 1-2 pixels at one spot); anything bigger is a real change.
+            let options = egui_kittest::SnapshotOptions::new().max_failed_pixels(8);
+            h.snapshot_options(format!("window_{tname}_{lname}"), &options);
             results.extend_harness(&mut h);
         }
     }
