@@ -489,3 +489,43 @@ fn tab_walks_the_form_top_to_bottom_and_every_stop_has_a_name() {
         );
     }
 }
+
+mod common;
+
+#[test]
+fn pasting_each_known_error_selects_its_app_and_shows_the_cause() {
+    use proxytrust::engine::diagnose::signatures;
+    for (app, sig, text) in common::error_corpus() {
+        let signature = signatures()
+            .find(|s| s.id == sig)
+            .unwrap_or_else(|| panic!("{sig}: no such signature"));
+        let start = if app == "tornado" {
+            "label-studio"
+        } else {
+            "tornado"
+        };
+        let mut raw = ls(&["https://ls.example.com"]);
+        raw.app = start.into();
+        let mut h = harness(ProxyTrustApp::with_inputs(raw));
+        h.run();
+        h.get_by_label("Diagnose an error message").click();
+        h.run();
+        h.get_by_label("Paste the error or the log line:").focus();
+        h.get_by_label("Paste the error or the log line:")
+            .type_text(&text);
+        h.run();
+        let name = proxytrust::engine::apps::find(&app).expect("app").name();
+        assert!(
+            h.query_by_label_contains(&format!("{name}: {}", signature.emitter))
+                .is_some(),
+            "{sig}: no diagnosis naming {name}"
+        );
+        assert!(
+            h.query_by_label_contains(signature.cause).is_some(),
+            "{sig}: the cause is not shown"
+        );
+        h.get_by_label("Fill the form").click();
+        h.run();
+        assert_eq!(h.state().state.inputs.app, app, "{sig}");
+    }
+}

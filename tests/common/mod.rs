@@ -242,3 +242,24 @@ print(json.dumps({"map": doc or {}}))
     }
     serde_json::from_value(v["map"].clone()).map_err(|e| e.to_string())
 }
+
+/// The error-message corpus (tests/fixtures/errors/<app>__<signature>.txt): (app id, signature
+/// id, text) for every file, sorted.
+pub fn error_corpus() -> Vec<(String, String, String)> {
+    let dir = repo_root().join("tests/fixtures/errors");
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(&dir).expect("tests/fixtures/errors") {
+        let path = entry.expect("entry").path();
+        let name = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .expect("utf-8 name");
+        let (app, sig) = name
+            .split_once("__")
+            .unwrap_or_else(|| panic!("{name}: expected <app>__<signature>.txt"));
+        let text = std::fs::read_to_string(&path).expect("read");
+        out.push((app.to_owned(), sig.to_owned(), text));
+    }
+    out.sort();
+    out
+}
