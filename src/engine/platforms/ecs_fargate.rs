@@ -577,27 +577,29 @@ impl EcsFargate {
 
     /// The load balancer part shared by the deploy script and the proxy block: look the target
     /// group and its load balancer up, then set the attributes.
-    fn alb_steps(v: &Valid<'_>, s: &mut Script) {
+    fn alb_steps(v: &Valid<'_>, s: &mut Script, need_tg_arn: bool) {
         let tg = Self::target_group(v);
         s.comment(format!(
             "Target group {tg} and the load balancer that forwards to it (both must exist)."
         ));
-        s.raw(format!(
-            "tg_arn=\"$({})\"",
-            render_words(&Self::aws(
-                v,
-                &[
-                    "elbv2",
-                    "describe-target-groups",
-                    "--names",
-                    tg,
-                    "--query",
-                    "TargetGroups[0].TargetGroupArn",
-                    "--output",
-                    "text",
-                ],
-            ))
-        ));
+        if need_tg_arn || v.opt("stickiness") == "yes" {
+            s.raw(format!(
+                "tg_arn=\"$({})\"",
+                render_words(&Self::aws(
+                    v,
+                    &[
+                        "elbv2",
+                        "describe-target-groups",
+                        "--names",
+                        tg,
+                        "--query",
+                        "TargetGroups[0].TargetGroupArn",
+                        "--output",
+                        "text",
+                    ],
+                ))
+            ));
+        }
         s.raw(format!(
             "lb_arn=\"$({})\"",
             render_words(&Self::aws(
@@ -840,8 +842,10 @@ impl EcsFargate {
         }
         let mut step = if secret_vars.is_empty() { 2 } else { 3 };
         s.blank();
-        s.comment(format!("{step}. Load balancer settings (also the proxy block, alb.sh)."));
-        Self::alb_steps(v, &mut s);
+        s.comment(format!(
+            "{step}. Load balancer settings (also the proxy block, alb.sh)."
+        ));
+        Self::alb_steps(v, &mut s, !id_list(v.opt("subnets")).is_empty());
         step += 1;
         s.blank();
         s.comment(format!(
@@ -1037,7 +1041,7 @@ impl EcsFargate {
         s.comment(format!("Sources: {SRC_HEADERS}."));
         s.raw("(");
         s.raw("set -euo pipefail");
-        Self::alb_steps(v, &mut s);
+        Self::alb_steps(v, &mut s, false);
         s.raw(")");
         Block {
             id: "proxy",
@@ -1172,7 +1176,8 @@ impl Platform for EcsFargate {
             );
         }
         let account = Self::account(v);
-        if !account.is_empty() && !(account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()))
+        if !account.is_empty()
+            && !(account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()))
         {
             diags.push(
                 Diagnostic::new(

@@ -52,7 +52,10 @@ use super::Platform;
 pub struct Kubernetes;
 
 const SECRET_MODES: &[(&str, &str)] = &[
-    ("secret", "Kubernetes Secret made by the deploy script (recommended)"),
+    (
+        "secret",
+        "Kubernetes Secret made by the deploy script (recommended)",
+    ),
     ("inline", "Secret manifest with the values in the YAML"),
 ];
 const YES_NO: &[(&str, &str)] = &[("yes", "Yes"), ("no", "No")];
@@ -393,10 +396,9 @@ impl Kubernetes {
         let data: Vec<(String, Node)> = plan
             .deploy_env()
             .filter_map(|var| match &var.value {
-                EnvValue::Secret(spec) => Some((
-                    var.name.clone(),
-                    s(spec.value.clone().unwrap_or_default()),
-                )),
+                EnvValue::Secret(spec) => {
+                    Some((var.name.clone(), s(spec.value.clone().unwrap_or_default())))
+                }
                 EnvValue::Literal(_) => None,
             })
             .collect();
@@ -415,10 +417,9 @@ impl Kubernetes {
         let env: Vec<Node> = plan
             .deploy_env()
             .map(|var| match &var.value {
-                EnvValue::Literal(val) => Node::map([
-                    ("name", s(&var.name)),
-                    ("value", s(kube::env_value(val))),
-                ]),
+                EnvValue::Literal(val) => {
+                    Node::map([("name", s(&var.name)), ("value", s(kube::env_value(val)))])
+                }
                 EnvValue::Secret(_) => Node::map([
                     ("name", s(&var.name)),
                     (
@@ -442,7 +443,10 @@ impl Kubernetes {
                 "ports",
                 Node::Seq(vec![Node::map([
                     ("name", s("http")),
-                    ("containerPort", Node::Int(i64::from(plan.app.container_port))),
+                    (
+                        "containerPort",
+                        Node::Int(i64::from(plan.app.container_port)),
+                    ),
                     ("protocol", s("TCP")),
                 ])]),
             ),
@@ -565,12 +569,18 @@ impl Kubernetes {
                 .map(|h| Node::map([("host", s(h)), ("http", http.clone())]))
                 .collect()
         };
-        let mut spec = vec![("ingressClassName", s(Self::or_default(v, "ingress_class", DEFAULT_CLASS)))];
+        let mut spec = vec![(
+            "ingressClassName",
+            s(Self::or_default(v, "ingress_class", DEFAULT_CLASS)),
+        )];
         if !tls_hosts.is_empty() {
             spec.push((
                 "tls",
                 Node::Seq(vec![Node::map([
-                    ("hosts", Node::Seq(tls_hosts.into_iter().map(Node::Str).collect())),
+                    (
+                        "hosts",
+                        Node::Seq(tls_hosts.into_iter().map(Node::Str).collect()),
+                    ),
                     ("secretName", s(Self::tls_secret(v))),
                 ])]),
             ));
@@ -719,7 +729,9 @@ impl Kubernetes {
             "served by the ingress controller of class {}. Needs kubectl with the cluster's",
             Self::or_default(v, "ingress_class", DEFAULT_CLASS)
         ));
-        sc.comment("context. Run it as a file (bash deploy.sh) or paste it into bash: the commands");
+        sc.comment(
+            "context. Run it as a file (bash deploy.sh) or paste it into bash: the commands",
+        );
         sc.comment("run in a subshell, so a failure stops the script and leaves your shell open.");
         if !secret_vars.is_empty() {
             sc.comment(format!(
@@ -758,7 +770,9 @@ impl Kubernetes {
             sc.comment(format!(
                 "{step}. The Secret {secret}, created once (a rerun keeps its values). Values go"
             ));
-            sc.comment("   through files in a private temporary directory, never the command line.");
+            sc.comment(
+                "   through files in a private temporary directory, never the command line.",
+            );
             sc.raw(format!(
                 "if ! kubectl get secret {} --namespace {} >/dev/null 2>&1; then",
                 quote(&secret),
@@ -925,7 +939,10 @@ impl Platform for Kubernetes {
                     field::option("namespace"),
                     format!("Not a valid namespace (lower-case letters, digits, -): {ns}"),
                 )
-                .with_fix(Fix::unsafe_(format!("Use {fixed}"), set("namespace", &fixed))),
+                .with_fix(Fix::unsafe_(
+                    format!("Use {fixed}"),
+                    set("namespace", &fixed),
+                )),
             );
         }
         if v.opt("image").trim().is_empty() && v.app.plan(v).image.is_empty() {

@@ -199,8 +199,25 @@ mod tests {
 
     #[test]
     fn escaped_values_expand_to_themselves() {
-        let map = |n: &str| if n == "A" { "x".to_owned() } else { format!("$({n})") };
-        for v in ["$(A)", "a$$b", "$", "x$", "$$(A)", "é$(A)$", "$(", "$)", "", "no dollar"] {
+        let map = |n: &str| {
+            if n == "A" {
+                "x".to_owned()
+            } else {
+                format!("$({n})")
+            }
+        };
+        for v in [
+            "$(A)",
+            "a$$b",
+            "$",
+            "x$",
+            "$$(A)",
+            "é$(A)$",
+            "$(",
+            "$)",
+            "",
+            "no dollar",
+        ] {
             assert_eq!(expand(&env_value(v), &map), v, "{v}");
         }
         // Unescaped, the kubelet changes them.
