@@ -180,7 +180,7 @@ fn k8s_check(files: &[PathBuf]) -> serde_json::Value {
     })
 }
 
-fn docs_of<'a>(check: &'a serde_json::Value, i: usize) -> &'a Vec<serde_json::Value> {
+fn docs_of(check: &serde_json::Value, i: usize) -> &Vec<serde_json::Value> {
     check["files"][i]["docs"].as_array().expect("docs")
 }
 
@@ -291,7 +291,11 @@ fn kubernetes_manifests_match_the_schemas_and_read_back_exactly() {
             .iter()
             .filter_map(|r| r["host"].as_str())
             .collect();
-        assert_eq!(hosts, vec!["app.example.org"], "{app}: IP hosts are left out");
+        assert_eq!(
+            hosts,
+            vec!["app.example.org"],
+            "{app}: IP hosts are left out"
+        );
         assert_eq!(
             ingress["spec"]["tls"][0]["hosts"][0], "app.example.org",
             "{app}"
@@ -458,7 +462,11 @@ fn kubectl_deploy_script_passes_values_exactly_when_pasted() {
     for app in ["label-studio", "open-webui"] {
         for opts in [
             &[][..],
-            &[("namespace", "tools"), ("outer_lb", "l7"), ("proxy_real_ip_cidr", "10.1.0.0/16")][..],
+            &[
+                ("namespace", "tools"),
+                ("outer_lb", "l7"),
+                ("proxy_real_ip_cidr", "10.1.0.0/16"),
+            ][..],
         ] {
             let r = with_secrets(raw("kubernetes", app, opts));
             let g = engine::generate(&r);
@@ -704,7 +712,9 @@ fn target(req: &serde_json::Value) -> String {
 
 #[test]
 fn ecs_deploy_script_passes_the_real_aws_cli_and_sends_exact_values() {
-    let cases: Vec<(&str, Vec<(&str, &str)>, &str)> = vec![
+    /// App, options, and what `describe-services` answers (ACTIVE: update; None: create).
+    type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, &'a str);
+    let cases: Vec<Case<'_>> = vec![
         ("label-studio", vec![], "ACTIVE"),
         (
             "open-webui",
@@ -819,7 +829,11 @@ fn ecs_deploy_script_passes_the_real_aws_cli_and_sends_exact_values() {
         let lb_body = lb[0]["body"].as_str().expect("body");
         assert!(lb_body.contains("routing.http.preserve_host_header.enabled"));
         let ws = proxytrust::engine::apps::find(app).is_some_and(|a| a.websockets());
-        assert_eq!(lb_body.contains("idle_timeout.timeout_seconds"), ws, "{app}");
+        assert_eq!(
+            lb_body.contains("idle_timeout.timeout_seconds"),
+            ws,
+            "{app}"
+        );
         let sticky = opts.iter().any(|(k, v)| *k == "stickiness" && *v == "yes");
         assert_eq!(
             by("ModifyTargetGroupAttributes").len(),
@@ -945,8 +959,7 @@ fn every_app_on_these_platforms_has_full_outputs_and_clean_scripts() {
                         bash_files.push(f);
                     }
                     "json" => {
-                        serde_json::from_str::<serde_json::Value>(&b.content)
-                            .expect("valid JSON");
+                        serde_json::from_str::<serde_json::Value>(&b.content).expect("valid JSON");
                     }
                     _ => {}
                 }

@@ -40,8 +40,11 @@
 //!   up to 255 letters, digits, `_`, `-`; target group: up to 32 letters, digits, `-`, not
 //!   starting or ending with `-` (`CreateTargetGroup.Name`); IAM role names `[\w+=,.@-]{1,64}`.
 //! * Fargate task sizes: the `cpu`/`memory` pairs of the `RegisterTaskDefinition.memory` doc.
-//! * ALB DNS names are `NAME-ID.REGION.elb.amazonaws.com` (`internal-` first for internal ones):
-//!   only the Region is read from them.
+//! * Load balancer DNS names end in `REGION.elb.amazonaws.com` ("The DNS name includes the name
+//!   of the AWS region in which the load balancer was created ... might end with
+//!   us-east-1.elb.amazonaws.com", ELB API `CreateLoadBalancer`; platforms.md §2: ALB names
+//!   `NAME-ID.REGION.elb.amazonaws.com`, `internal-` first for internal ones): only the Region is
+//!   read from them, nothing else in the name is documented.
 //!
 //! [`App::websockets`]: crate::engine::apps::App::websockets
 
@@ -287,7 +290,8 @@ References: AWS IAM User Guide, account identifiers.",
 Why: an ALB DNS name `NAME-ID.REGION.elb.amazonaws.com` belongs to a load balancer in that Region; \
 the service and its parameters must be in the same Region.\n\
 Example: URL in `us-east-1`, Region `eu-west-1`.\n\
-References: ELB API LoadBalancer.DNSName; platforms.md §2.",
+References: ELB API CreateLoadBalancer (\"The DNS name includes the name of the AWS region\"); \
+platforms.md §2.",
     },
     Code {
         code: "ECS010",
@@ -296,7 +300,8 @@ References: ELB API LoadBalancer.DNSName; platforms.md §2.",
         explanation: "What: the Region can be taken from the load balancer's DNS name.\n\
 Why: without it the AWS CLI's configured Region is used, which may not be the ALB's.\n\
 Example: `https://my-alb-123456789.us-east-1.elb.amazonaws.com` gives `us-east-1`.\n\
-References: ELB API LoadBalancer.DNSName; platforms.md §2.",
+References: ELB API CreateLoadBalancer (\"The DNS name includes the name of the AWS region\"); \
+platforms.md §2.",
     },
     Code {
         code: "ECS011",
@@ -1152,7 +1157,8 @@ impl Platform for EcsFargate {
                 );
             }
         }
-        if v.opt("image").trim().is_empty() && v.app.plan(v).image.is_empty() {
+        let app_plan = v.app.plan(v);
+        if v.opt("image").trim().is_empty() && app_plan.image.is_empty() {
             diags.push(Diagnostic::new(
                 "ECS005",
                 field::option("image"),
@@ -1176,9 +1182,8 @@ impl Platform for EcsFargate {
             );
         }
         let account = Self::account(v);
-        if !account.is_empty()
-            && !(account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()))
-        {
+        let account_ok = account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit());
+        if !account.is_empty() && !account_ok {
             diags.push(
                 Diagnostic::new(
                     "ECS008",
@@ -1222,10 +1227,7 @@ impl Platform for EcsFargate {
             ),
             _ => {}
         }
-        if !Self::inline(v)
-            && !Self::full_arns(v)
-            && v.app.plan(v).env.iter().any(EnvVar::is_secret)
-        {
+        if !Self::inline(v) && !Self::full_arns(v) && app_plan.env.iter().any(EnvVar::is_secret) {
             diags.push(Diagnostic::new(
                 "ECS007",
                 field::option("account_id"),

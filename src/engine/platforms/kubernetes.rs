@@ -899,7 +899,7 @@ impl Platform for Kubernetes {
         "kubernetes"
     }
     fn name(&self) -> &'static str {
-        "Kubernetes (ingress-nginx)"
+        "Kubernetes"
     }
     fn summary(&self) -> &'static str {
         "Deployment + Service + Ingress; ingress-nginx sets X-Forwarded-* itself unless told to trust an outer load balancer"
