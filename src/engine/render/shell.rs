@@ -89,6 +89,9 @@ pub enum Line {
     /// Shell text ProxyTrust writes itself (control flow). Never built from user input
     /// except through [`quote`].
     Raw(String),
+    /// Lines written exactly as given, at column 0, neither trimmed nor indented: the body and
+    /// the closing delimiter of a here-document (`<<'EOF'`, whose body bash reads literally).
+    Verbatim(String),
 }
 
 /// A script: lines, plus the indentation applied to them.
@@ -136,6 +139,19 @@ impl Script {
         });
         self
     }
+    /// A here-document body followed by its closing `delimiter`, both at column 0. The command
+    /// line that opens it (`... <<'DELIM'`) must quote the delimiter, so bash reads `body`
+    /// literally; `body` must not contain a line equal to `delimiter` (the caller's serializer
+    /// guarantees it: see `render::kube` and `render::ecs`).
+    pub fn heredoc(&mut self, body: &str, delimiter: &str) -> &mut Self {
+        let mut text = body.to_owned();
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        text.push_str(delimiter);
+        self.lines.push(Line::Verbatim(text));
+        self
+    }
     pub fn extend(&mut self, other: &Script) -> &mut Self {
         self.lines.extend(other.lines.iter().cloned());
         self
@@ -179,6 +195,10 @@ impl Script {
                     suffix,
                 } => {
                     render_cmd(&mut out, depth, prefix.as_deref(), argv, suffix.as_deref());
+                }
+                Line::Verbatim(text) => {
+                    out.push_str(text);
+                    out.push('\n');
                 }
             }
         }
@@ -261,10 +281,21 @@ fn render_cmd(
         })
         .unwrap_or(words.len());
     out.push_str(&words[..split].join(" "));
-    for w in &words[split..] {
+    // One option per line; a `--flag` keeps its separate value (`--name value`) on its line.
+    let starts_dash = |w: &Word| match w {
+        Word::Lit(s) | Word::Raw(s) => s.starts_with('-'),
+    };
+    let mut i = split;
+    while i < words.len() {
         out.push_str(" \\\n");
         push_indent(out, depth + 1);
-        out.push_str(w);
+        out.push_str(&words[i]);
+        if starts_dash(&argv[i]) && i + 1 < words.len() && !starts_dash(&argv[i + 1]) {
+            out.push(' ');
+            out.push_str(&words[i + 1]);
+            i += 1;
+        }
+        i += 1;
     }
     if let Some(s) = suffix {
         out.push(' ');
