@@ -125,6 +125,10 @@ pub fn generate(raw: &RawInputs) -> Generated {
     let (origins, url_diags) = origin::parse_all(&raw.urls, platform.https_only());
     diags.extend(url_diags);
     for o in &origins {
+        // A host the current platform can also own (an ALB in front of EKS and of ECS) is fine.
+        if platform.owns_host(&o.host) {
+            continue;
+        }
         if let Some(other) = platforms::PLATFORMS
             .iter()
             .find(|p| p.id() != platform.id() && p.owns_host(&o.host))

@@ -913,6 +913,12 @@ impl Platform for Kubernetes {
     fn reserved(&self, _name: &str) -> bool {
         false
     }
+    /// On EKS the AWS Load Balancer Controller provisions an ALB for the Ingress, whose address
+    /// is the same `*.elb.amazonaws.com` name an ECS service's ALB has (platforms.md §2), so
+    /// such a URL is not another platform's here.
+    fn owns_host(&self, host: &str) -> bool {
+        host.ends_with(".elb.amazonaws.com")
+    }
     fn codes(&self) -> &'static [Code] {
         CODES
     }
