@@ -5,7 +5,8 @@ Run with the python of a venv that has Django installed (see venv.sh):
 
     PY=$(tests/e2e/venv.sh django-5.2 django==5.2.19)
     "$PY" tests/e2e/django_login.py --work-dir DIR --origin https://svc-abc123-uc.a.run.app \
-        [--snippet proxytrust_settings.py --env-json env.json] [--front-end cloud-run|rewrite-host]
+        [--origin https://app.example.org] [--snippet proxytrust_settings.py --env-json env.json] \
+        [--front-end cloud-run|rewrite-host]
 
 The project (written to DIR) is what a developer has before ProxyTrust: `ALLOWED_HOSTS = ["*"]`,
 Django's LoginView at /accounts/login/ and a login_required page at /private/. With `--snippet`,
@@ -25,7 +26,11 @@ Three parts on loopback, all in this process:
   side), GETs the login form and POSTs it back with `Origin` and `Referer` of the public origin,
   then opens /private/ with the session.
 
-Prints one JSON document on stdout. Only the standard library and Django are used.
+For each origin the report has the GET, POST and /private/ statuses, the Location, the
+Set-Cookie attributes, and Django's log lines (`csrf_log`: the `django.security.csrf` ones). It
+also has the system checks (`run_checks(include_deployment_checks=True)`), the effective proxy
+settings, and the status and log of a request with a Host nobody listed. Prints one JSON
+document on stdout. Only the standard library and Django are used.
 """
 
 import argparse
@@ -218,7 +223,7 @@ class Browser:
                     'secure': bool(morsel['secure']),
                     'httponly': bool(morsel['httponly']),
                     'samesite': morsel['samesite'],
-                    'path': path,
+                    'request_path': path,
                 })
         conn.close()
         return resp.status, dict((k.lower(), v) for k, v in resp.getheaders()), data
@@ -227,7 +232,7 @@ class Browser:
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--work-dir', required=True)
-    ap.add_argument('--origin', required=True, help='the public origin the browser uses')
+    ap.add_argument('--origin', required=True, action='append', help='a public origin the browser uses (repeatable)')
     ap.add_argument('--snippet', help='the generated settings fragment to append')
     ap.add_argument('--env-json', help='variables to put in the environment (JSON object)')
     ap.add_argument('--front-end', default='cloud-run', choices=['cloud-run', 'rewrite-host'])
@@ -282,27 +287,31 @@ def main():
     threading.Thread(target=server.serve_forever, daemon=True).start()
     front = front_end(server.server_port, args.front_end)
 
-    b = Browser(front.server_port, args.origin)
     login = '/accounts/login/'
-    mark = len(records.lines)
-    status, _, page = b.request('GET', login)
-    report['get_status'] = status
-    m = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
-    token = m.group(1) if m else ''
-    form = urllib.parse.urlencode({'csrfmiddlewaretoken': token, 'username': USERNAME, 'password': PASSWORD})
-    status, headers, _ = b.request('POST', login, body=form, headers={
-        'Content-Type': 'application/x-www-form-urlencoded',
-        'Origin': args.origin,
-        'Referer': args.origin + login,
-    })
-    report['post_status'] = status
-    report['location'] = headers.get('location')
-    status, _, body = b.request('GET', '/private/')
-    report['private_status'] = status
-    report['private_body'] = body if status == 200 else None
-    report['log'] = records.lines[mark:]
-    report['csrf_log'] = [r['message'] for r in records.lines[mark:] if r['logger'] == 'django.security.csrf']
-    report['cookies'] = b.set_cookies
+    report['results'] = []
+    for origin in args.origin:
+        b = Browser(front.server_port, origin)
+        r = {'origin': origin}
+        mark = len(records.lines)
+        status, _, page = b.request('GET', login)
+        r['get_status'] = status
+        m = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        token = m.group(1) if m else ''
+        form = urllib.parse.urlencode({'csrfmiddlewaretoken': token, 'username': USERNAME, 'password': PASSWORD})
+        status, headers, _ = b.request('POST', login, body=form, headers={
+            'Content-Type': 'application/x-www-form-urlencoded',
+            'Origin': origin,
+            'Referer': origin + login,
+        })
+        r['post_status'] = status
+        r['location'] = headers.get('location')
+        status, _, body = b.request('GET', '/private/')
+        r['private_status'] = status
+        r['private_body'] = body if status == 200 else None
+        r['log'] = records.lines[mark:]
+        r['csrf_log'] = [x['message'] for x in records.lines[mark:] if x['logger'] == 'django.security.csrf']
+        r['cookies'] = b.set_cookies
+        report['results'].append(r)
     # A Host nobody listed, through the same front end.
     mark = len(records.lines)
     status, _, _ = Browser(front.server_port, 'https://not-listed.example').request('GET', login)
