@@ -971,4 +971,18 @@ mod tests {
             value: URL.to_owned()
         }));
     }
+
+    #[test]
+    fn every_signature_has_a_corpus_file_that_it_recognises() {
+        for sig in SIGNATURES {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join(format!("tests/fixtures/errors/django__{}.txt", sig.id));
+            let text = std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let found = diagnose(&text, &RawInputs::default());
+            assert_eq!(found.len(), 1, "{}: {found:?}", sig.id);
+            assert_eq!(found[0].signature, sig.id);
+            assert_eq!(found[0].app, "django");
+        }
+    }
 }
