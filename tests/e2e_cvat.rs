@@ -46,7 +46,8 @@ fn generated(version: &str, dir: &Path) -> (String, String, BTreeMap<String, Str
     let snippet_path = dir.join(format!("cvat_client-{version}.py"));
     std::fs::write(&snippet_path, &snippet.content).expect("write snippet");
     let verify_path = dir.join(format!("verify-{version}.sh"));
-    std::fs::write(&verify_path, &g.block("verify").expect("verify").content).expect("write verify");
+    std::fs::write(&verify_path, &g.block("verify").expect("verify").content)
+        .expect("write verify");
     let env = g
         .env
         .iter()
@@ -152,7 +153,10 @@ fn sdk_2_24_password_login_needs_the_cookies() {
         "{stderr}"
     );
     assert!(stderr.contains("\nAssertionError"), "{stderr}");
-    assert!(stderr.contains("drops Set-Cookie"), "the snippet's hint: {stderr}");
+    assert!(
+        stderr.contains("drops Set-Cookie"),
+        "the snippet's hint: {stderr}"
+    );
     let found = diagnose(stderr, &RawInputs::default());
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].signature, "cvat-sdk-login-cookie-assert");
@@ -168,14 +172,35 @@ fn sdk_2_24_password_login_needs_the_cookies() {
 
     // 3. The verify script says which proxy drops the cookies, and which server sees http.
     let out = text(&case(&report, "verify-drop")["stdout"]).to_owned();
-    assert!(out.contains("good: https://cvat.example.org/api/server/about answers 200"), "{out}");
-    assert!(out.contains("good: POST /api/auth/login answers 200"), "{out}");
-    assert!(out.contains("BAD: the login response sets no sessionid cookie"), "{out}");
-    assert!(out.contains("BAD: the login response sets no csrftoken cookie"), "{out}");
+    assert!(
+        out.contains("good: https://cvat.example.org/api/server/about answers 200"),
+        "{out}"
+    );
+    assert!(
+        out.contains("good: POST /api/auth/login answers 200"),
+        "{out}"
+    );
+    assert!(
+        out.contains("BAD: the login response sets no sessionid cookie"),
+        "{out}"
+    );
+    assert!(
+        out.contains("BAD: the login response sets no csrftoken cookie"),
+        "{out}"
+    );
     let out = text(&case(&report, "verify-pass")["stdout"]).to_owned();
-    assert!(out.contains("good: the login response sets the sessionid cookie"), "{out}");
-    assert!(out.contains("good: the login response sets the csrftoken cookie"), "{out}");
-    assert!(out.contains("good: a session request passes the CSRF Origin check"), "{out}");
+    assert!(
+        out.contains("good: the login response sets the sessionid cookie"),
+        "{out}"
+    );
+    assert!(
+        out.contains("good: the login response sets the csrftoken cookie"),
+        "{out}"
+    );
+    assert!(
+        out.contains("good: a session request passes the CSRF Origin check"),
+        "{out}"
+    );
     assert!(!out.contains("BAD"), "{out}");
     let out = text(&case(&report, "verify-proto-http")["stdout"]).to_owned();
     assert!(

@@ -35,7 +35,11 @@ fn django(version: &str) -> PathBuf {
 
 /// What ProxyTrust generates for Django on `platform`: the snippet block (as written to the
 /// file a user saves) and the container's variables, secrets filled in by the caller's CSPRNG.
-fn generated(version: &str, platform: &str, opts: &[(&str, &str)]) -> (String, BTreeMap<String, String>) {
+fn generated(
+    version: &str,
+    platform: &str,
+    opts: &[(&str, &str)],
+) -> (String, BTreeMap<String, String>) {
     let mut raw = RawInputs {
         urls: vec![RUN_APP.to_owned(), CUSTOM.to_owned()],
         platform: platform.into(),
@@ -153,7 +157,10 @@ fn django_5_login_fails_without_the_generated_settings_and_passes_with_them() {
 
     // 2. With the generated fragment and env: both origins log in, the session works.
     let with = harness("5.2", dir.path(), "with", Some(&settings), "cloud-run");
-    assert_eq!(with["settings"]["SECURE_PROXY_SSL_HEADER"], "('HTTP_X_FORWARDED_PROTO', 'https')");
+    assert_eq!(
+        with["settings"]["SECURE_PROXY_SSL_HEADER"],
+        "('HTTP_X_FORWARDED_PROTO', 'https')"
+    );
     assert_eq!(with["settings"]["SECRET_KEY_from_env"], true, "{with:#}");
     assert_eq!(
         with["settings"]["ALLOWED_HOSTS"],
@@ -187,7 +194,10 @@ fn django_5_login_fails_without_the_generated_settings_and_passes_with_them() {
     );
     let line = with["unlisted_host_log"][0].as_str().unwrap_or_default();
     let found = diagnose(line, &RawInputs::default());
-    assert_eq!(found.first().map(|d| d.signature), Some("django-disallowed-host"));
+    assert_eq!(
+        found.first().map(|d| d.signature),
+        Some("django-disallowed-host")
+    );
 }
 
 #[test]
@@ -222,7 +232,13 @@ fn the_django_version_decides_the_trusted_origins_form() {
 
     // The same 3.2 values in Django 5.2: system check 4_0.E001 for each, a message ProxyTrust
     // recognises.
-    let crossed = harness("5.2", dir.path(), "3.2-values-in-5.2", Some(&old), "cloud-run");
+    let crossed = harness(
+        "5.2",
+        dir.path(),
+        "3.2-values-in-5.2",
+        Some(&old),
+        "cloud-run",
+    );
     let e001: Vec<&serde_json::Value> = crossed["checks"]
         .as_array()
         .expect("checks")
@@ -249,7 +265,13 @@ fn use_x_forwarded_host_follows_the_front_end() {
     // A front end that sends its upstream's address as Host and the public host in
     // X-Forwarded-Host. ProxyTrust's default (the Host header) does not fit it: 400.
     let default = generated("", "vm", &[]);
-    let report = harness("5.2", dir.path(), "rewrite-default", Some(&default), "rewrite-host");
+    let report = harness(
+        "5.2",
+        dir.path(),
+        "rewrite-default",
+        Some(&default),
+        "rewrite-host",
+    );
     for r in results(&report) {
         assert_eq!(r["get_status"], 400, "{r:#}");
     }

@@ -419,8 +419,9 @@ impl App for Cvat {
                     quote(v.origins.first().map_or("HOST", |o| o.host.as_str())),
                     quote(v.opt("acme_email").trim())
                 ),
-                source: "docker-compose.https.yml (cvat-ai/cvat develop); seed-systems.md §5.2, §5.4"
-                    .to_owned(),
+                source:
+                    "docker-compose.https.yml (cvat-ai/cvat develop); seed-systems.md §5.2, §5.4"
+                        .to_owned(),
             });
         } else {
             let ips = trusted_ips(v).unwrap_or_default();
@@ -436,11 +437,13 @@ impl App for Cvat {
                      docker-compose.https.yml. Traefik deletes X-Forwarded-Proto and the other \
                      forwarded headers from peers it does not trust, so CVAT would see http and \
                      refuse https logins. Trust the load balancer on the `web` entry point with a \
-                     docker-compose.override.yml next to docker-compose.yml: `services: traefik: \
-                     environment: TRAEFIK_ENTRYPOINTS_web_FORWARDEDHEADERS_TRUSTEDIPS: {}` \
+                     file beside docker-compose.yml, docker-compose.proxytrust.yml:\n\n    \
+                     services:\n      traefik:\n        environment:\n          \
+                     TRAEFIK_ENTRYPOINTS_web_FORWARDEDHEADERS_TRUSTEDIPS: {}\n\n\
                      (`TRAEFIK_ENTRYPOINTS_web_FORWARDEDHEADERS_INSECURE: \"true\"` trusts every \
-                     peer; only when nothing else can reach port 8080). Then `export CVAT_HOST={}` \
-                     and `docker compose up -d` (the override file is read automatically).",
+                     peer: only when nothing else can reach port 8080). Then `export CVAT_HOST={}` \
+                     and `docker compose -f docker-compose.yml -f docker-compose.proxytrust.yml up \
+                     -d`.",
                     yaml::quoted(&value),
                     quote(v.origins.first().map_or("HOST", |o| o.host.as_str()))
                 ),
@@ -468,12 +471,14 @@ impl App for Cvat {
                      the exact public URL, and the server must see that origin as its own \
                      (X-Forwarded-Proto and host passed). From 2.48 use an access token instead."
                     .to_owned(),
-                SdkAuth::PasswordThenToken => "SDKs before 2.41 log in with a password, assert the \
+                SdkAuth::PasswordThenToken => {
+                    "SDKs before 2.41 log in with a password, assert the \
                      sessionid and csrftoken cookies, then authenticate with the legacy \
                      `Authorization: Token` key from the login response. Commenting the \
                      assertions out (the write-up's workaround) hides a proxy that drops cookies; \
                      fix the proxy, or upgrade server and SDK to 2.48+ for access tokens."
-                    .to_owned(),
+                        .to_owned()
+                }
             },
             source: format!(
                 "{SRC_SDK}; cvat_sdk/api_client/configuration.py auth_settings (2.48.0); v2.48.0 \
@@ -482,11 +487,13 @@ impl App for Cvat {
         });
         reasons.push(Reason {
             subject: "Image".to_owned(),
-            why: "docker.io/cvat/server with the release tag (v2.48.0): the API server, listening \
-                  on 8080. The web UI is the separate cvat/ui image, and the server needs \
-                  PostgreSQL, Redis, Kvrocks and OPA (CVAT_POSTGRES_HOST, CVAT_REDIS_INMEM_HOST, \
-                  CVAT_REDIS_ONDISK_HOST, ...), all wired together by CVAT's docker-compose.yml."
-                .to_owned(),
+            why: format!(
+                "{}: the API server image with the release tag, listening on 8080. The web UI is \
+                 the separate cvat/ui image, and the server needs PostgreSQL, Redis, Kvrocks and \
+                 OPA (CVAT_POSTGRES_HOST, CVAT_REDIS_INMEM_HOST, CVAT_REDIS_ONDISK_HOST, ...), all \
+                 wired together by CVAT's docker-compose.yml.",
+                Self::image(v)
+            ),
             source: ".github/workflows/publish-artifacts.yml, docker-compose.yml (cvat-ai/cvat); \
                      cvat/settings/base.py DATABASES, CACHES (2.42 snapshot)"
                 .to_owned(),
@@ -865,11 +872,18 @@ mod tests {
         let g = generate(&r);
         let c = codes(&g);
         assert!(c.contains(&"CV003") && c.contains(&"CV004"), "{c:?}");
-        let d = g.diagnostics.iter().find(|d| d.code == "CV004").expect("CV004");
+        let d = g
+            .diagnostics
+            .iter()
+            .find(|d| d.code == "CV004")
+            .expect("CV004");
         let mut fixed = r.clone();
         d.fixes[0].apply(&mut fixed);
         let after = codes(&generate(&fixed));
-        assert!(!after.contains(&"CV004") && !after.contains(&"CV003"), "{after:?}");
+        assert!(
+            !after.contains(&"CV004") && !after.contains(&"CV003"),
+            "{after:?}"
+        );
 
         let g = generate(&raw(
             "vm",

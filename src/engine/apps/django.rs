@@ -312,7 +312,8 @@ impl App for Django {
 
         let mut reasons = vec![
             Reason {
-                subject: "SECURE_PROXY_SSL_HEADER = (\"HTTP_X_FORWARDED_PROTO\", \"https\")".to_owned(),
+                subject: "SECURE_PROXY_SSL_HEADER = (\"HTTP_X_FORWARDED_PROTO\", \"https\")"
+                    .to_owned(),
                 why: format!(
                     "TLS ends at the front end; Django gets plain http plus X-Forwarded-Proto: \
                      https. Without this setting request.is_secure() is False{}. It is a \
@@ -372,9 +373,10 @@ impl App for Django {
                 why: "It is only read when a request has no Host header and for the Referer \
                       check with CSRF_COOKIE_DOMAIN; it never changes the Origin comparison."
                     .to_owned(),
-                source: "django/http/request.py get_port, _get_raw_host; django/middleware/csrf.py \
+                source:
+                    "django/http/request.py get_port, _get_raw_host; django/middleware/csrf.py \
                          _check_referer; seed-systems.md §6.1"
-                    .to_owned(),
+                        .to_owned(),
             },
         ];
         if all_https(v) {
@@ -394,7 +396,8 @@ impl App for Django {
                 why: "Cloud Run sets PORT (8080 here) and sends requests there; start your WSGI \
                       or ASGI server on it, e.g. `gunicorn --bind :$PORT PROJECT.wsgi`."
                     .to_owned(),
-                source: "cloud.google.com/run/docs/container-contract; platforms.md §1.2".to_owned(),
+                source: "cloud.google.com/run/docs/container-contract; platforms.md §1.2"
+                    .to_owned(),
             });
         }
 
