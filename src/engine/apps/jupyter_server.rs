@@ -522,6 +522,19 @@ static SIGNATURES: &[Signature] = &[
                      seed-systems.md §2.4",
     },
     Signature {
+        id: "jupyter-server-xsrf-argument-missing",
+        pattern: r"ServerApp\] 403 [A-Z]+ \S+ \([^)]*\): '_xsrf' argument missing from POST",
+        apps: &["jupyter-server"],
+        emitter: "Jupyter Server's XSRF check (Tornado's message, always 'POST')",
+        cause: "A cookie-authenticated request that changes something (POST, PUT, PATCH, DELETE) \
+                came without the _xsrf token: a script or extension using the browser's login \
+                cookie, or a page that does not send X-XSRFToken.",
+        fix: "Scripts: send Authorization: token <JUPYTER_TOKEN>, which skips the check; pages: \
+              send the _xsrf cookie's value in X-XSRFToken. Turning XSRF off is not needed.",
+        references: "jupyter_server/base/handlers.py check_xsrf_cookie; tornado/web.py \
+                     check_xsrf_cookie; seen in tests/e2e_jupyter.rs (Jupyter Server 2.21.1)",
+    },
+    Signature {
         id: "jupyter-server-blocking-non-local-host",
         pattern: r"Blocking request with non-local 'Host' \S+ \(\S+\)\. If the server should be accessible at that name, set ServerApp\.allow_remote_access to disable the check\.",
         apps: &["jupyter-server"],

@@ -900,6 +900,22 @@ static SIGNATURES: &[Signature] = &[
                      log.debug from 4.1.3); issues #4752, #4753; seed-systems.md §2.4",
     },
     Signature {
+        id: "jupyterhub-xsrf-missing-post",
+        pattern: r"(?:JupyterHub [^\]\n]*\] [^\n]*|\] 403 [A-Z]+ /user/[^/\s]+/\S* \([^)]*\): )'_xsrf' argument missing from POST",
+        apps: &["jupyterhub"],
+        emitter: "JupyterHub's XSRF check on the Hub (a JupyterHub log line) or on a single-user \
+                  server (a /user/NAME/ path)",
+        cause: "A cookie-authenticated POST came without the _xsrf token: a script or extension \
+                that uses the browser's cookies instead of an API token, or a page that does not \
+                send X-XSRFToken.",
+        fix: "Scripts and extensions: send Authorization: token <api-token> (made at \
+              /hub/token); pages: send the _xsrf cookie's value in X-XSRFToken. Turning XSRF off \
+              is not needed.",
+        references: "jupyterhub/_xsrf_utils.py check_xsrf_cookie; jupyter_server/base/handlers.py \
+                     check_xsrf_cookie; seen in tests/e2e_jupyter.rs (JupyterHub 6.1.1, 4.1.1); \
+                     seed-systems.md §2.4",
+    },
+    Signature {
         id: "jupyterhub-xsrf-missing-non-post",
         pattern: r"'_xsrf' argument missing from (?:GET|HEAD|OPTIONS|PUT|PATCH|DELETE)",
         apps: &["jupyterhub"],

@@ -382,8 +382,9 @@ fn snippet(v: &Valid<'_>, ver: Version) -> String {
         .map(|ip| str_literal(ip))
         .collect();
     s.push_str(
-        "def serve(app, port=None):\n\
-         \x20   \"\"\"Listen on PORT, trusting the front end's X-Forwarded-Proto and X-Forwarded-For.\"\"\"\n\
+        "def serve(app, port=None, address=\"\"):\n\
+         \x20   \"\"\"Listen on PORT (every interface by default), trusting the front end's\n\
+         \x20   X-Forwarded-Proto and X-Forwarded-For.\"\"\"\n\
          \x20   server = tornado.httpserver.HTTPServer(\n\
          \x20       app,\n\
          \x20       xheaders=True,\n",
@@ -396,7 +397,7 @@ fn snippet(v: &Valid<'_>, ver: Version) -> String {
     }
     s.push_str(
         "    )\n\
-         \x20   server.listen(int(port or os.environ.get(\"PORT\", \"8080\")))\n\
+         \x20   server.listen(int(port or os.environ.get(\"PORT\", \"8080\")), address)\n\
          \x20   return server\n",
     );
     s.push_str(&format!(
@@ -620,10 +621,22 @@ mod tests {
             assert_eq!(found.len(), 1, "{text}: {found:?}");
             assert_eq!((found[0].signature, found[0].app), (id, app), "{text}");
         };
-        let missing = "[W 2025-06-01 10:00:00.000 ServerApp] 403 POST /api/contents (127.0.0.1): '_xsrf' argument missing from POST";
+        let missing = "WARNING:tornado.general:403 POST /api/items (10.0.0.23): '_xsrf' argument missing from POST";
         check(missing, "", "tornado-xsrf-argument-missing", "tornado");
         check(missing, "jupyter-server", "tornado-xsrf-argument-missing", "jupyter-server");
         check(missing, "jupyterhub", "tornado-xsrf-argument-missing", "jupyterhub");
+        check(
+            "[W 2025-06-01 10:00:00.000 ServerApp] 403 POST /api/contents (127.0.0.1): '_xsrf' argument missing from POST",
+            "",
+            "jupyter-server-xsrf-argument-missing",
+            "jupyter-server",
+        );
+        check(
+            "[W 2025-06-01 10:00:00.000 ServerApp] 403 POST /user/alice/api/contents (127.0.0.1): '_xsrf' argument missing from POST",
+            "",
+            "jupyterhub-xsrf-missing-post",
+            "jupyterhub",
+        );
         check(
             "HTTP 403: Forbidden ('_xsrf' argument has invalid format)",
             "",
