@@ -78,7 +78,9 @@ fn node_root() -> PathBuf {
 /// configurable-http-proxy 5.1.0 from npm (installed once; tests in this file share it).
 fn chp() -> PathBuf {
     static LOCK: Mutex<()> = Mutex::new(());
-    let _guard = LOCK.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _guard = LOCK
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let dir = node_root().join("chp-5.1.0");
     let bin = dir.join("node_modules/.bin/configurable-http-proxy");
     let stamp = dir.join(".e2e-stamp");
@@ -97,7 +99,10 @@ fn chp() -> PathBuf {
             .stderr(std::process::Stdio::inherit())
             .output()
             .expect("npm (node and npm are needed for JupyterHub's proxy)");
-        assert!(out.status.success(), "npm install configurable-http-proxy failed");
+        assert!(
+            out.status.success(),
+            "npm install configurable-http-proxy failed"
+        );
         std::fs::write(&stamp, "configurable-http-proxy@5.1.0\n").expect("stamp");
     }
     bin
@@ -105,7 +110,11 @@ fn chp() -> PathBuf {
 
 /// Runs the engine with generated secrets (as --generate-secrets does) and writes the snippet and
 /// the dotenv block into `dir`.
-fn generate_into(mut raw: RawInputs, dir: &Path, snippet_name: &str) -> (Generated, PathBuf, PathBuf) {
+fn generate_into(
+    mut raw: RawInputs,
+    dir: &Path,
+    snippet_name: &str,
+) -> (Generated, PathBuf, PathBuf) {
     for e in engine::generate(&raw).env.iter().filter(|e| e.secret) {
         let value = proxytrust::secrets::generate_for(e.generate).expect("csprng");
         raw.secrets.insert(e.name.clone(), value);
@@ -126,7 +135,10 @@ fn inputs(app: &str, url: &str, version: &str, opts: &[(&str, &str)]) -> RawInpu
         app_version: version.into(),
         ..RawInputs::default()
     };
-    raw.options.insert("service".into(), url[8..].split('-').next().unwrap_or("svc").into());
+    raw.options.insert(
+        "service".into(),
+        url[8..].split('-').next().unwrap_or("svc").into(),
+    );
     raw.options.insert("region".into(), "us-central1".into());
     for (k, v) in opts {
         raw.options.insert((*k).into(), (*v).into());
@@ -165,7 +177,12 @@ fn diagnosed(line: &str) -> (&'static str, &'static str) {
 fn lines_with<'a>(v: &'a Value, key: &str, needle: &str) -> Vec<&'a str> {
     v[key]
         .as_array()
-        .map(|a| a.iter().filter_map(Value::as_str).filter(|l| l.contains(needle)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .filter(|l| l.contains(needle))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -251,7 +268,10 @@ fn jupyterhub_login_through_two_front_end_addresses_and_token_vs_cookie() {
         fixed["env_from_dotenv"],
         serde_json::json!(["JPY_COOKIE_SECRET", "JUPYTERHUB_XSRF_ANONYMOUS_IP_CIDRS"])
     );
-    assert_ne!(fixed["login"]["replica_get"], fixed["login"]["replica_post"]);
+    assert_ne!(
+        fixed["login"]["replica_get"],
+        fixed["login"]["replica_post"]
+    );
     assert_eq!(fixed["login"]["post_status"], 302, "{fixed:#}");
     assert_eq!(fixed["login_log"], serde_json::json!([]), "{fixed:#}");
     assert_eq!(fixed["login_cookie"]["secure"], true, "{fixed:#}");
@@ -262,25 +282,40 @@ fn jupyterhub_login_through_two_front_end_addresses_and_token_vs_cookie() {
         fixed["hub_api_cookie_no_xsrf"]["message"],
         "'_xsrf' argument missing from POST"
     );
-    assert_eq!(fixed["hub_api_cookie_with_xsrf"]["status"], 201, "{fixed:#}");
+    assert_eq!(
+        fixed["hub_api_cookie_with_xsrf"]["status"], 201,
+        "{fixed:#}"
+    );
     let spawn = fixed["client_spawn"]["status"].as_u64();
     assert!(matches!(spawn, Some(201 | 202)), "{fixed:#}");
     assert_eq!(fixed["client_spawn"]["generated_base"], HUB_URL);
     assert_eq!(fixed["server_ready"], true, "{fixed:#}");
     let chain = fixed["oauth"]["chain"].as_array().expect("oauth chain");
     assert!(
-        chain.iter().any(|c| c["path"] == "/hub/api/oauth2/authorize"),
+        chain
+            .iter()
+            .any(|c| c["path"] == "/hub/api/oauth2/authorize"),
         "{fixed:#}"
     );
-    assert_eq!(fixed["singleuser_cookie_no_xsrf"]["status"], 403, "{fixed:#}");
+    assert_eq!(
+        fixed["singleuser_cookie_no_xsrf"]["status"], 403,
+        "{fixed:#}"
+    );
     assert_eq!(
         fixed["singleuser_cookie_no_xsrf"]["message"],
         "'_xsrf' argument missing from POST"
     );
-    assert_eq!(fixed["singleuser_cookie_with_xsrf"]["status"], 201, "{fixed:#}");
+    assert_eq!(
+        fixed["singleuser_cookie_with_xsrf"]["status"], 201,
+        "{fixed:#}"
+    );
     assert_eq!(fixed["singleuser_client_token"]["status"], 201, "{fixed:#}");
     assert_eq!(fixed["singleuser_client_token"]["body"]["type"], "notebook");
-    let refused = lines_with(&fixed, "singleuser_log", "403 POST /user/alice/api/contents");
+    let refused = lines_with(
+        &fixed,
+        "singleuser_log",
+        "403 POST /user/alice/api/contents",
+    );
     assert!(!refused.is_empty(), "{fixed:#}");
     assert_eq!(
         diagnosed(refused[0]),
@@ -332,7 +367,11 @@ fn disable_check_xsrf_on(version: &str) -> (Generated, Value) {
 #[test]
 fn jupyterhub_4_1_1_ignores_disable_check_xsrf() {
     let (g, v) = disable_check_xsrf_on("4.1.1");
-    assert!(g.diagnostics.iter().any(|d| d.code == "JH002"), "{:?}", g.diagnostics);
+    assert!(
+        g.diagnostics.iter().any(|d| d.code == "JH002"),
+        "{:?}",
+        g.diagnostics
+    );
     assert_eq!(v["singleuser_cookie_no_xsrf"]["status"], 403, "{v:#}");
     let line = lines_with(&v, "singleuser_log", "Not accepting cookie auth on POST");
     assert_eq!(line.len(), 1, "{v:#}");
@@ -355,7 +394,11 @@ fn jupyterhub_4_1_1_ignores_disable_check_xsrf() {
 #[test]
 fn jupyterhub_4_1_3_respects_disable_check_xsrf() {
     let (g, v) = disable_check_xsrf_on("4.1.3");
-    assert!(!g.diagnostics.iter().any(|d| d.code == "JH002"), "{:?}", g.diagnostics);
+    assert!(
+        !g.diagnostics.iter().any(|d| d.code == "JH002"),
+        "{:?}",
+        g.diagnostics
+    );
     assert!(g.diagnostics.iter().any(|d| d.code == "JH006"));
     assert_eq!(v["singleuser_cookie_no_xsrf"]["status"], 201, "{v:#}");
     assert!(lines_with(&v, "singleuser_log", "Not accepting cookie auth").is_empty());
@@ -444,15 +487,29 @@ fn tornado_xsrf_cookies_and_xheaders_with_the_generated_settings() {
     assert_eq!(bare["versions"]["tornado"], "6.5.7");
     assert_eq!(bare["page"]["protocol"], "http", "{bare:#}");
     assert_eq!(bare["page"]["remote_ip"], "127.0.0.2");
-    assert_eq!(bare["page"]["full_url"], format!("http://{}/", &APP_URL[8..]));
+    assert_eq!(
+        bare["page"]["full_url"],
+        format!("http://{}/", &APP_URL[8..])
+    );
     assert_eq!(bare["post_no_token"], 403);
     let line = bare["log"][0].as_str().expect("log line");
-    assert_eq!(diagnosed(line), ("tornado-xsrf-argument-missing", "tornado"));
+    assert_eq!(
+        diagnosed(line),
+        ("tornado-xsrf-argument-missing", "tornado")
+    );
 
     // With the generated module.
     let fixed = harness(
         &py,
-        &["tornado", "--public", APP_URL, "--module", s(&module), "--dotenv", s(&dotenv)],
+        &[
+            "tornado",
+            "--public",
+            APP_URL,
+            "--module",
+            s(&module),
+            "--dotenv",
+            s(&dotenv),
+        ],
     );
     assert_eq!(fixed["page"]["protocol"], "https", "{fixed:#}");
     assert_eq!(fixed["page"]["remote_ip"], "203.0.113.7");
@@ -472,12 +529,22 @@ fn tornado_xsrf_cookies_and_xheaders_with_the_generated_settings() {
     let old = common::venv("tornado-6.2", &["tornado==6.2"]);
     let broken = harness(
         &old,
-        &["tornado", "--public", APP_URL, "--module", s(&module), "--dotenv", s(&dotenv)],
+        &[
+            "tornado",
+            "--public",
+            APP_URL,
+            "--module",
+            s(&module),
+            "--dotenv",
+            s(&dotenv),
+        ],
     );
     assert_eq!(broken["versions"]["tornado"], "6.2");
     assert_eq!(broken["page_status"], 500, "{broken:#}");
     assert!(
-        broken["log"].to_string().contains("no attribute 'get_signed_cookie'"),
+        broken["log"]
+            .to_string()
+            .contains("no attribute 'get_signed_cookie'"),
         "{broken:#}"
     );
     let dir62 = dir.path().join("6.2");
@@ -490,7 +557,15 @@ fn tornado_xsrf_cookies_and_xheaders_with_the_generated_settings() {
     assert!(g62.diagnostics.iter().any(|d| d.code == "TOR002"));
     let works = harness(
         &old,
-        &["tornado", "--public", APP_URL, "--module", s(&module62), "--dotenv", s(&dotenv62)],
+        &[
+            "tornado",
+            "--public",
+            APP_URL,
+            "--module",
+            s(&module62),
+            "--dotenv",
+            s(&dotenv62),
+        ],
     );
     assert_eq!(works["page_status"], 200, "{works:#}");
     assert_eq!(works["page"]["protocol"], "https");
@@ -499,4 +574,59 @@ fn tornado_xsrf_cookies_and_xheaders_with_the_generated_settings() {
     assert_eq!(works["post_no_token"], 403);
     assert_eq!(works["post_with_header"], 200, "{works:#}");
     assert_eq!(works["post_api_token_right"]["status"], 200, "{works:#}");
+}
+
+#[test]
+fn jupyterhub_anonymous_ip_cidrs_cover_the_addresses_the_proxy_reports() {
+    // configurable-http-proxy listens on all interfaces (bind_url http://:8000 -> --ip ''), where
+    // Node accepts IPv4 on a dual-stack socket and reports IPv4 peers as ::ffff:a.b.c.d.
+    let py = newest_venv();
+    let value = |xsrf_ip: &str| {
+        engine::generate(&inputs("jupyterhub", HUB_URL, "", &[("xsrf_ip", xsrf_ip)]))
+            .env
+            .iter()
+            .find(|e| e.name == "JUPYTERHUB_XSRF_ANONYMOUS_IP_CIDRS")
+            .map(|e| e.value.clone())
+            .expect("the variable is generated")
+    };
+    let (ignore, private) = (value("ignore"), value("private"));
+    let faq_all = "0.0.0.0/0";
+    let faq_private = "10.0.0.0/8;172.16.0.0/12;192.168.0.0/16";
+    let v = harness(
+        &py,
+        &[
+            "cidrs",
+            "--value",
+            "",
+            "--value",
+            faq_all,
+            "--value",
+            faq_private,
+            "--value",
+            &ignore,
+            "--value",
+            &private,
+        ],
+    );
+    assert_eq!(v["jupyterhub"], "6.1.1");
+    let same = &v["same_id"];
+    // Unset: every address is its own login-form id.
+    assert_eq!(same["(unset)"]["loopback"], false, "{v:#}");
+    // The FAQ's values miss IPv4-mapped peers...
+    assert_eq!(same[faq_all]["loopback"], true, "{v:#}");
+    assert_eq!(same[faq_all]["loopback_mapped"], false, "{v:#}");
+    assert_eq!(same[faq_private]["private_mapped"], false, "{v:#}");
+    // ...the generated ones cover them.
+    for k in [
+        "loopback",
+        "loopback_mapped",
+        "private",
+        "private_mapped",
+        "public",
+    ] {
+        assert_eq!(same[&ignore][k], true, "{k}: {v:#}");
+    }
+    assert_eq!(same[&private]["private"], true, "{v:#}");
+    assert_eq!(same[&private]["private_mapped"], true, "{v:#}");
+    assert_eq!(same[&private]["public"], false, "{v:#}");
 }

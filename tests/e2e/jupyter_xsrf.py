@@ -656,6 +656,41 @@ def run_tornado(a):
     return result
 
 
+# --- the anonymous XSRF id of the real jupyterhub package ------------------------------------
+
+
+CIDR_PROBE = r'''
+import json, sys
+from types import SimpleNamespace
+from jupyterhub._xsrf_utils import _anonymous_xsrf_id
+def anon(ip):
+    request = SimpleNamespace(remote_ip=ip, headers={"User-Agent": sys.argv[1]})
+    return _anonymous_xsrf_id(SimpleNamespace(request=request))
+pairs = {
+    "loopback": ("127.0.0.2", "127.0.0.3"),
+    "loopback_mapped": ("::ffff:127.0.0.2", "::ffff:127.0.0.3"),
+    "private": ("10.0.0.5", "10.0.0.6"),
+    "private_mapped": ("::ffff:10.0.0.5", "::ffff:10.0.0.6"),
+    "public": ("198.51.100.5", "198.51.100.6"),
+}
+print(json.dumps({k: anon(a) == anon(b) for k, (a, b) in pairs.items()}))
+'''
+
+
+def run_cidrs(a):
+    """Whether two front-end addresses give the same anonymous XSRF id (the login form's), with
+    JUPYTERHUB_XSRF_ANONYMOUS_IP_CIDRS set to each value (read when the module is imported)."""
+    out = {'jupyterhub': pkg_version('jupyterhub'), 'same_id': {}}
+    for value in a.value:
+        env = {'PATH': os.environ.get('PATH', '/usr/bin:/bin')}
+        if value:
+            env['JUPYTERHUB_XSRF_ANONYMOUS_IP_CIDRS'] = value
+        r = subprocess.run([sys.executable, '-c', CIDR_PROBE, UA], env=env, capture_output=True, text=True,
+                           check=True)
+        out['same_id'][value or '(unset)'] = json.loads(r.stdout)
+    return out
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     sub = p.add_subparsers(dest='cmd', required=True)
@@ -676,9 +711,11 @@ def main():
     t.add_argument('--public', required=True)
     t.add_argument('--module')
     t.add_argument('--dotenv')
+    c = sub.add_parser('cidrs')
+    c.add_argument('--value', action='append', default=[])
     a = p.parse_args()
     try:
-        out = {'hub': run_hub, 'server': run_server, 'tornado': run_tornado}[a.cmd](a)
+        out = {'hub': run_hub, 'server': run_server, 'tornado': run_tornado, 'cidrs': run_cidrs}[a.cmd](a)
     except Failed as e:
         print(json.dumps({'error': str(e)}, indent=1))
         return 3

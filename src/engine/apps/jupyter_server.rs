@@ -201,11 +201,7 @@ impl App for JupyterServer {
                 );
             }
         }
-        if let Some(token) = v
-            .raw
-            .secrets
-            .get("JUPYTER_TOKEN")
-            .filter(|t| !t.is_empty())
+        if let Some(token) = v.raw.secrets.get("JUPYTER_TOKEN").filter(|t| !t.is_empty())
             && token.len() < 32
         {
             diags.push(Diagnostic::new(
@@ -263,11 +259,12 @@ impl App for JupyterServer {
             },
             Reason {
                 subject: "Scripts: the token, not disabled XSRF".to_owned(),
-                why: "Requests with `Authorization: token <JUPYTER_TOKEN>` are token-authenticated \
+                why:
+                    "Requests with `Authorization: token <JUPYTER_TOKEN>` are token-authenticated \
                       and skip the XSRF check; only cookie-authenticated requests need `_xsrf`. \
                       Turning XSRF off lets any page the user visits post to the server with their \
                       cookies."
-                    .to_owned(),
+                        .to_owned(),
                 source: SRC_XSRF.to_owned(),
             },
             Reason {
@@ -363,9 +360,7 @@ fn snippet(v: &Valid<'_>, ver: Version, origins: &[String]) -> String {
              c.ServerApp.disable_check_xsrf = True\n",
         );
     } else {
-        s.push_str(
-            "\n# XSRF checks stay on: pages send _xsrf, scripts send the token.\n",
-        );
+        s.push_str("\n# XSRF checks stay on: pages send _xsrf, scripts send the token.\n");
     }
     s.push_str(&format!(
         "\n# Scripts and extensions: call the REST API with the token. Requests with\n\
@@ -422,7 +417,9 @@ fn verify_script(origins: &[String]) -> Script {
     s.comment("means the request passed the XSRF check; 403 means it did not.");
     s.raw("status=\"$(curl -sS -o /dev/null -w '%{http_code}' -X POST -H \"Authorization: token $JUPYTER_TOKEN\" \\\n    -H 'Content-Type: application/json' --data '{}' \"$origin/api/contents/proxytrust-verify-missing\")\"");
     s.raw("case \"$status\" in 404) echo \"good: $origin accepts token requests without _xsrf\" ;; *) echo \"BAD: $origin token POST gave HTTP $status\" ;; esac");
-    s.comment("3. Log in with the token as a browser does: the login cookie must be Secure on https.");
+    s.comment(
+        "3. Log in with the token as a browser does: the login cookie must be Secure on https.",
+    );
     s.raw("jar=\"$(mktemp)\"");
     s.raw("headers=\"$(mktemp)\"");
     s.raw("xsrf=\"$(curl -sS -c \"$jar\" -o /dev/null -D - \"$origin/login\" | tr -d '\\r' | sed -n 's/^[Ss]et-[Cc]ookie: *_xsrf=\\([^;]*\\).*/\\1/p' | head -n 1)\"");
@@ -601,7 +598,10 @@ mod tests {
         }
         assert!(!snippet.contains("disable_check_xsrf = True"));
         let deploy = block(&g, "deploy");
-        assert!(deploy.contains("--port=8888") && deploy.contains("--source=."), "{deploy}");
+        assert!(
+            deploy.contains("--port=8888") && deploy.contains("--source=."),
+            "{deploy}"
+        );
         assert!(JupyterServer.websockets());
     }
 
@@ -656,7 +656,9 @@ mod tests {
         let found = diagnose(text, &RawInputs::default());
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].signature, "jupyter-server-blocking-cross-origin");
-        assert!(found[0].edits.iter().any(|e| matches!(e, FieldEdit::AddUrl { value } if value == "https://lab.example.org")));
+        assert!(found[0].edits.iter().any(
+            |e| matches!(e, FieldEdit::AddUrl { value } if value == "https://lab.example.org")
+        ));
         let text = "[W 2025-06-01 10:00:00.000 ServerApp] Blocking request with non-local 'Host' lab.example.org (lab.example.org). If the server should be accessible at that name, set ServerApp.allow_remote_access to disable the check.";
         let found = diagnose(text, &RawInputs::default());
         assert_eq!(found[0].signature, "jupyter-server-blocking-non-local-host");

@@ -78,8 +78,9 @@ const PORT: u16 = 8000;
 /// Every address, IPv4 and IPv6: configurable-http-proxy listening on all interfaces reports IPv4
 /// peers as IPv4-mapped IPv6 (`::ffff:a.b.c.d`), which `0.0.0.0/0` alone does not contain.
 const CIDRS_ALL: &str = "0.0.0.0/0;::/0";
-/// The private networks of JupyterHub's troubleshooting FAQ.
-const CIDRS_PRIVATE: &str = "10.0.0.0/8;172.16.0.0/12;192.168.0.0/16";
+/// The private networks of JupyterHub's troubleshooting FAQ, and the same networks as
+/// IPv4-mapped IPv6 (how configurable-http-proxy on all interfaces reports IPv4 peers).
+const CIDRS_PRIVATE: &str = "10.0.0.0/8;172.16.0.0/12;192.168.0.0/16;::ffff:10.0.0.0/104;::ffff:172.16.0.0/108;::ffff:192.168.0.0/112";
 
 const SRC_XSRF: &str = "jupyterhub/_xsrf_utils.py _needs_check_xsrf, check_xsrf_cookie (5.5.1, 6.1.1); \
 handlers/base.py get_current_user_token; seed-systems.md §2.2";
@@ -89,8 +90,7 @@ seed-systems.md §2.1-2.2";
 const SRC_PUBLIC_URL: &str = "jupyterhub/app.py public_url (5.0.0+, #4479), handlers/base.py _set_cookie; \
 tornado/httpserver.py _apply_xheaders (last X-Forwarded-Proto entry); http-proxy-3 1.21.1 \
 web-incoming.js XHeaders (configurable-http-proxy 5.1.0); seed-systems.md §2.1, §2.5";
-const SRC_SECRET: &str =
-    "jupyterhub/app.py cookie_secret (env JPY_COOKIE_SECRET), init_secrets (binascii.a2b_hex); \
+const SRC_SECRET: &str = "jupyterhub/app.py cookie_secret (env JPY_COOKIE_SECRET), init_secrets (binascii.a2b_hex); \
 seed-systems.md §2.1";
 
 const YES_NO: &[(&str, &str)] = &[("yes", "Yes"), ("no", "No")];
@@ -430,9 +430,11 @@ impl App for JupyterHub {
                      bind the login form. Used only while logged out (JupyterHub FAQ)."
                 } else {
                     "Before login, the _xsrf token is bound to the client address and User-Agent. \
-                     Addresses in these private networks (the JupyterHub FAQ's example) are treated \
-                     as one, so a login that passes through different proxy replicas keeps its \
-                     token. Public client addresses still count."
+                     Addresses in these private networks (the JupyterHub FAQ's example, plus the \
+                     same networks as IPv4-mapped IPv6, which is how the proxy reports IPv4 peers \
+                     when it listens on all interfaces) are treated as one, so a login that passes \
+                     through different proxy replicas keeps its token. Public client addresses \
+                     still count."
                 },
                 SRC_CIDRS,
             ));
@@ -455,9 +457,10 @@ impl App for JupyterHub {
                       replicas are not supported, and single-user servers spawned in one \
                       container are unknown to another."
                     .to_owned(),
-                source: "jupyterhub#1932 (minrk: \"The Hub itself is a single-point-of-failure and \
+                source:
+                    "jupyterhub#1932 (minrk: \"The Hub itself is a single-point-of-failure and \
                          must own the database\"); seed-systems.md §2.5"
-                    .to_owned(),
+                        .to_owned(),
             },
             Reason {
                 subject: "Image: built from the current folder".to_owned(),
@@ -533,7 +536,9 @@ fn snippet(v: &Valid<'_>, ver: Version, origins: &[String]) -> String {
         v.platform.name(),
         image_tag(v)
     ));
-    s.push_str("c = get_config()  # noqa: F821 (defined by JupyterHub when it loads this file)\n\n");
+    s.push_str(
+        "c = get_config()  # noqa: F821 (defined by JupyterHub when it loads this file)\n\n",
+    );
     s.push_str("# The proxy listens on plain http on port 8000 inside the container.\n");
     s.push_str("c.JupyterHub.bind_url = \"http://:8000\"\n");
     if let Some(first) = &first {
@@ -649,7 +654,9 @@ fn verify_script(origins: &[String]) -> Script {
     let mut s = Script::default();
     s.comment("Checks the deployed Hub the way a browser logs in (needs curl).");
     s.comment("Good: every line starts with \"good:\". Bad: a \"BAD:\" line says what to change.");
-    s.comment("Optional: export JUPYTERHUB_API_TOKEN=<a token from /hub/token> to check token access.");
+    s.comment(
+        "Optional: export JUPYTERHUB_API_TOKEN=<a token from /hub/token> to check token access.",
+    );
     s.raw("set -u");
     if origins.is_empty() {
         s.raw("echo 'BAD: no public URL was given to ProxyTrust'");
@@ -1060,7 +1067,12 @@ mod tests {
         assert!(env(&g).contains_key("JUPYTERHUB_XSRF_ANONYMOUS_IP_CIDRS"));
         // 5.4.6: clean.
         assert!(at("5.4.6", &[]).diagnostics.is_empty());
-        assert!(at("3.1.1", &[]).diagnostics.iter().any(|d| d.code == "JH010"));
+        assert!(
+            at("3.1.1", &[])
+                .diagnostics
+                .iter()
+                .any(|d| d.code == "JH010")
+        );
     }
 
     #[test]
@@ -1068,7 +1080,7 @@ mod tests {
         let g = generate(&raw(&[("xsrf_ip", "private")]));
         assert_eq!(
             env(&g)["JUPYTERHUB_XSRF_ANONYMOUS_IP_CIDRS"].0,
-            "10.0.0.0/8;172.16.0.0/12;192.168.0.0/16"
+            "10.0.0.0/8;172.16.0.0/12;192.168.0.0/16;::ffff:10.0.0.0/104;::ffff:172.16.0.0/108;::ffff:192.168.0.0/112"
         );
         let g = generate(&raw(&[
             ("xsrf_ip", "forwarded"),
@@ -1105,13 +1117,18 @@ mod tests {
         assert!(codes(&generate(&r)).contains(&"JH009"));
         r.secrets.insert("JPY_COOKIE_SECRET".into(), "abcd".into());
         assert!(codes(&generate(&r)).contains(&"JH011"));
-        r.secrets.insert("JPY_COOKIE_SECRET".into(), "ab".repeat(32));
+        r.secrets
+            .insert("JPY_COOKIE_SECRET".into(), "ab".repeat(32));
         assert!(generate(&r).diagnostics.is_empty());
     }
 
     #[test]
     fn fixes_remove_their_diagnostic_and_add_no_error() {
-        let mut old = raw(&[("disable_xsrf", "yes"), ("max_instances", "3"), ("min_instances", "2")]);
+        let mut old = raw(&[
+            ("disable_xsrf", "yes"),
+            ("max_instances", "3"),
+            ("min_instances", "2"),
+        ]);
         old.app_version = "4.1.1".into();
         let cases = [
             old,
@@ -1127,7 +1144,9 @@ mod tests {
                     fix.apply(&mut fixed);
                     let after = generate(&fixed).diagnostics;
                     assert!(
-                        !after.iter().any(|a| a.code == d.code && a.message == d.message),
+                        !after
+                            .iter()
+                            .any(|a| a.code == d.code && a.message == d.message),
                         "{} still there after {:?}",
                         d.code,
                         fix.title
@@ -1182,7 +1201,10 @@ mod tests {
                 "HTTP 403: Forbidden (XSRF cookie does not match DELETE argument)",
                 "jupyterhub-xsrf-mismatch-non-post",
             ),
-            ("HTTP 403: Forbidden ('_xsrf' argument invalid)", "jupyterhub-xsrf-argument-invalid"),
+            (
+                "HTTP 403: Forbidden ('_xsrf' argument invalid)",
+                "jupyterhub-xsrf-argument-invalid",
+            ),
             (
                 "[W 2025-01-01 00:00:00.000 JupyterHub _xsrf_utils:212] Skipping XSRF check for insecure request POST /hub/login",
                 "jupyterhub-skipping-xsrf-insecure",

@@ -595,7 +595,12 @@ mod tests {
             for fix in &d.fixes {
                 let mut fixed = r.clone();
                 fix.apply(&mut fixed);
-                assert!(!generate(&fixed).diagnostics.iter().any(|a| a.code == d.code));
+                assert!(
+                    !generate(&fixed)
+                        .diagnostics
+                        .iter()
+                        .any(|a| a.code == d.code)
+                );
             }
         }
     }
@@ -623,8 +628,18 @@ mod tests {
         };
         let missing = "WARNING:tornado.general:403 POST /api/items (10.0.0.23): '_xsrf' argument missing from POST";
         check(missing, "", "tornado-xsrf-argument-missing", "tornado");
-        check(missing, "jupyter-server", "tornado-xsrf-argument-missing", "jupyter-server");
-        check(missing, "jupyterhub", "tornado-xsrf-argument-missing", "jupyterhub");
+        check(
+            missing,
+            "jupyter-server",
+            "tornado-xsrf-argument-missing",
+            "jupyter-server",
+        );
+        check(
+            missing,
+            "jupyterhub",
+            "tornado-xsrf-argument-missing",
+            "jupyterhub",
+        );
         check(
             "[W 2025-06-01 10:00:00.000 ServerApp] 403 POST /api/contents (127.0.0.1): '_xsrf' argument missing from POST",
             "",
