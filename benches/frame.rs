@@ -14,7 +14,10 @@ fn bench(c: &mut Criterion) {
     let mut h = Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))
         .with_max_steps(240)
-        .build_ui_state(|ui, app: &mut ProxyTrustApp| app.show(ui), ProxyTrustApp::default());
+        .build_ui_state(
+            |ui, app: &mut ProxyTrustApp| app.show(ui),
+            ProxyTrustApp::default(),
+        );
     h.state_mut().push(UiCommand::OpenExample(0));
     h.run();
     h.get_by_label("URL 1").focus();

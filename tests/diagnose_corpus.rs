@@ -34,12 +34,7 @@ fn every_corpus_message_is_recognised_as_its_signature_and_app() {
     for (app, sig, text) in &corpus {
         // Start from a form set to an app the signature does not name, so the proposal shows.
         let current = RawInputs {
-            app: if app == "tornado" {
-                "label-studio"
-            } else {
-                "tornado"
-            }
-            .to_owned(),
+            app: common::app_not_named_by(sig).to_owned(),
             platform: "cloud-run".to_owned(),
             ..RawInputs::default()
         };

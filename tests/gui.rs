@@ -499,11 +499,7 @@ fn pasting_each_known_error_selects_its_app_and_shows_the_cause() {
         let signature = signatures()
             .find(|s| s.id == sig)
             .unwrap_or_else(|| panic!("{sig}: no such signature"));
-        let start = if app == "tornado" {
-            "label-studio"
-        } else {
-            "tornado"
-        };
+        let start = common::app_not_named_by(&sig);
         let mut raw = ls(&["https://ls.example.com"]);
         raw.app = start.into();
         let mut h = harness(ProxyTrustApp::with_inputs(raw));

@@ -32,13 +32,20 @@ pub fn diagnose_ui(app: &mut ProxyTrustApp, ui: &mut egui::Ui) {
         .default_open(false)
         .show(ui, |ui| {
             let label = ui.label(tr("Paste the error or the log line:"));
-            ui.add(
-                TextEdit::multiline(&mut app.diagnose.text)
-                    .hint_text("e.g. Forbidden (Origin checking failed - https://… does not match any trusted origins.): /user/login/")
-                    .desired_rows(3)
-                    .desired_width(f32::INFINITY),
-            )
-            .labelled_by(label.id);
+            // A pasted traceback can be long: the box scrolls instead of pushing the result and
+            // the Fill button out of the window.
+            egui::ScrollArea::vertical()
+                .id_salt("diagnose_text")
+                .max_height(ui.text_style_height(&egui::TextStyle::Monospace) * 8.0)
+                .show(ui, |ui| {
+                    ui.add(
+                        TextEdit::multiline(&mut app.diagnose.text)
+                            .hint_text("e.g. Forbidden (Origin checking failed - https://… does not match any trusted origins.): /user/login/")
+                            .desired_rows(3)
+                            .desired_width(f32::INFINITY),
+                    )
+                    .labelled_by(label.id);
+                });
             app.diagnose.refresh(&app.state.inputs);
             if app.diagnose.text.trim().is_empty() {
                 return;
@@ -53,6 +60,18 @@ pub fn diagnose_ui(app: &mut ProxyTrustApp, ui: &mut egui::Ui) {
                 );
                 return;
             }
+            // The action first, where it is seen without scrolling; the reasons below it.
+            let changes = app.diagnose.found.iter().any(|d| !d.edits.is_empty());
+            ui.add_enabled_ui(changes, |ui| {
+                if ui
+                    .button(tr("Fill the form"))
+                    .on_hover_text(tr("Set the app, add the URL and the version the message names"))
+                    .on_disabled_hover_text(tr("The form already says what the message names"))
+                    .clicked()
+                {
+                    app.push(UiCommand::FillFromDiagnosis);
+                }
+            });
             for d in &app.diagnose.found {
                 ui.group(|ui| {
                     ui.label(RichText::new(format!("{}: {}", d.app_name, d.emitter)).strong());
@@ -65,16 +84,5 @@ pub fn diagnose_ui(app: &mut ProxyTrustApp, ui: &mut egui::Ui) {
                     );
                 });
             }
-            let changes = app.diagnose.found.iter().any(|d| !d.edits.is_empty());
-            ui.add_enabled_ui(changes, |ui| {
-                if ui
-                    .button(tr("Fill the form"))
-                    .on_hover_text(tr("Set the app, add the URL and the version the message names"))
-                    .on_disabled_hover_text(tr("The form already says what the message names"))
-                    .clicked()
-                {
-                    app.push(UiCommand::FillFromDiagnosis);
-                }
-            });
         });
 }

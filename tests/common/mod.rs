@@ -263,3 +263,15 @@ pub fn error_corpus() -> Vec<(String, String, String)> {
     out.sort();
     out
 }
+
+/// An app the signature does not name, so a paste of its message proposes a change of app.
+pub fn app_not_named_by(signature: &str) -> &'static str {
+    let sig = proxytrust::engine::diagnose::signatures()
+        .find(|s| s.id == signature)
+        .unwrap_or_else(|| panic!("{signature}: no such signature"));
+    proxytrust::engine::apps::APPS
+        .iter()
+        .map(|a| a.id())
+        .find(|id| !sig.apps.contains(id))
+        .expect("an app the signature does not name")
+}
