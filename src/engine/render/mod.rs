@@ -1,16 +1,18 @@
 //! Renderers: one serializer per format. All quoting and escaping lives in these modules
-//! (`shell`, `gcloud`, `yaml`, `dotenv`, `markdown`) and nowhere else.
+//! (`shell`, `gcloud`, `yaml`, `toml`, `dotenv`, `markdown`) and nowhere else.
 
 pub mod caddy;
 pub mod compose;
 pub mod dotenv;
 pub mod ecs;
+pub mod fly;
 pub mod gcloud;
 pub mod kube;
 pub mod markdown;
 pub mod nginx;
 pub mod shell;
 pub mod systemd;
+pub mod toml;
 pub mod traefik;
 pub mod yaml;
 

