@@ -763,3 +763,214 @@ impl OutputWithStdin for Command {
         child.wait_with_output().expect("wait")
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Render
+
+/// render.yaml as JSON, read by PyYAML (`yaml.safe_load`, the YAML 1.1 loader).
+fn pyyaml_json(text: &str) -> serde_json::Value {
+    let out = Command::new(common::tools_python())
+        .args([
+            "-c",
+            "import sys, json, yaml; print(json.dumps(yaml.safe_load(sys.stdin.read())))",
+        ])
+        .stdin(Stdio::piped())
+        .output_with_stdin(text);
+    assert!(
+        out.status.success(),
+        "PyYAML: {}\n{text}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("json")
+}
+
+fn check_render_yaml(r: &RawInputs) {
+    use engine::platforms::render::{SecretForm, secret_form};
+    let inline = r.options.get("secrets").is_some_and(|s| s == "inline");
+    let g = engine::generate(r);
+    let text = &g.block("env").expect("env").content;
+    let doc = pyyaml_json(text);
+    let root = doc.as_object().expect("mapping");
+    assert_eq!(root.keys().collect::<Vec<_>>(), ["services"], "{text}");
+    let services = doc["services"].as_array().expect("list");
+    assert_eq!(services.len(), 1);
+    let svc = services[0].as_object().expect("service");
+    for k in svc.keys() {
+        assert!(
+            [
+                "type",
+                "name",
+                "runtime",
+                "image",
+                "region",
+                "plan",
+                "numInstances",
+                "domains",
+                "envVars"
+            ]
+            .contains(&k.as_str()),
+            "unexpected field {k}"
+        );
+    }
+    assert_eq!(svc["type"], "web");
+    let want_name = r
+        .options
+        .get("service")
+        .cloned()
+        .unwrap_or_else(|| r.app.clone());
+    assert_eq!(svc["name"], want_name.as_str());
+    assert_eq!(
+        svc["region"],
+        r.options.get("region").map_or("oregon", String::as_str)
+    );
+    assert!(
+        svc["numInstances"].is_u64(),
+        "numInstances must be a number"
+    );
+    match svc["runtime"].as_str() {
+        Some("image") => assert!(
+            svc["image"]["url"]
+                .as_str()
+                .is_some_and(|u| u.contains(':'))
+        ),
+        Some("docker") => assert!(!svc.contains_key("image")),
+        other => panic!("runtime {other:?}"),
+    }
+    let hosts: Vec<String> = r
+        .urls
+        .iter()
+        .filter_map(|u| url::Url::parse(u).ok()?.host_str().map(str::to_owned))
+        .filter(|h| !h.ends_with(".onrender.com"))
+        .collect();
+    let got_hosts: Vec<String> = svc
+        .get("domains")
+        .and_then(|d| d.as_array())
+        .map(|d| {
+            d.iter()
+                .map(|h| h.as_str().expect("str").to_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(got_hosts, hosts);
+    // envVars: every entry is {key, value: str} | {key, generateValue: true} | {key, sync: false}.
+    let mut values = BTreeMap::new();
+    let mut forms = BTreeMap::new();
+    for e in svc["envVars"].as_array().expect("envVars") {
+        let e = e.as_object().expect("entry");
+        let key = e["key"].as_str().expect("key").to_owned();
+        assert_eq!(e.len(), 2, "{e:?}");
+        if let Some(v) = e.get("value") {
+            values.insert(key, v.as_str().expect("values are strings").to_owned());
+        } else if e.get("generateValue") == Some(&serde_json::Value::Bool(true)) {
+            forms.insert(key, SecretForm::Generate);
+        } else if e.get("sync") == Some(&serde_json::Value::Bool(false)) {
+            forms.insert(key, SecretForm::Prompt);
+        } else {
+            panic!("unexpected entry {e:?}");
+        }
+    }
+    // PORT is in the JSON env list (set by ProxyTrust for Render) and in envVars.
+    assert_eq!(
+        values,
+        intended_plain(&g, &[], inline.then_some(&r.secrets)),
+        "{text}"
+    );
+    if !inline {
+        let specs: BTreeMap<String, SecretForm> = g
+            .env
+            .iter()
+            .filter(|e| e.secret)
+            .map(|e| {
+                let spec = engine::plan::SecretSpec {
+                    slug: "x",
+                    value: None,
+                    generate: e.generate,
+                    describe: "",
+                };
+                (e.name.clone(), secret_form(&spec))
+            })
+            .collect();
+        assert_eq!(forms, specs, "{text}");
+    } else {
+        assert!(forms.is_empty());
+    }
+}
+
+#[test]
+fn render_yaml_reads_back_exactly_with_pyyaml() {
+    for inline in [false, true] {
+        for app in ["label-studio", "open-webui", "jupyterhub", "django", "romm"] {
+            let mut opts = vec![("service", "acme ls: \"x\" #1"), ("region", "frankfurt")];
+            if inline {
+                opts.push(("secrets", "inline"));
+            }
+            let mut r = raw(
+                "render",
+                app,
+                &[
+                    "https://label-studio-x1y2.onrender.com",
+                    "https://ls.example.org",
+                    "https://www.example.org",
+                ],
+                &opts,
+            );
+            for (i, v) in NASTY.iter().enumerate() {
+                r.extra_env.push(engine::inputs::ExtraVar {
+                    name: format!("X{i}"),
+                    value: (*v).to_owned(),
+                });
+            }
+            let g = engine::generate(&r);
+            for name in secret_names(&g) {
+                r.secrets.insert(name, "s3cr\"t: $x # y\nz".into());
+            }
+            check_render_yaml(&r);
+        }
+    }
+}
+
+#[test]
+fn render_deploy_validates_commits_and_pushes() {
+    let r = raw("render", "label-studio", &["https://ls.example.org"], &[]);
+    let g = engine::generate(&r);
+    let deploy = &g.block("deploy").expect("deploy").content;
+    let (calls, out) = run_deploy(&g, &BTreeMap::new());
+    assert_ok(&out, deploy);
+    let words: Vec<Vec<String>> = calls
+        .iter()
+        .map(|c| {
+            let mut w = vec![c.prog.clone()];
+            w.extend(c.argv.iter().cloned());
+            w
+        })
+        .collect();
+    assert_eq!(
+        words[0],
+        ["render", "blueprints", "validate", "render.yaml"]
+    );
+    assert_eq!(words[1], ["git", "add", "render.yaml"]);
+    assert_eq!(words.last().expect("last"), &engine::deploy_command(&r));
+    shellcheck_clean(&g, "render");
+    // The generated Label Studio SECRET_KEY is 48 bytes: more than generateValue's 32, so the
+    // Dashboard asks for it (Django wants 50+ characters; 32 bytes of base64 are 44).
+    assert!(
+        g.block("env")
+            .expect("env")
+            .content
+            .contains("openssl rand -base64 48")
+    );
+    let codes: Vec<&str> = g.diagnostics.iter().map(|d| d.code).collect();
+    assert!(codes.contains(&"RND001"));
+    let inline = raw(
+        "render",
+        "label-studio",
+        &["https://ls.example.org"],
+        &[("secrets", "inline")],
+    );
+    assert!(
+        engine::generate(&inline)
+            .diagnostics
+            .iter()
+            .any(|d| d.code == "RND003")
+    );
+}

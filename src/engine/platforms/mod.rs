@@ -8,6 +8,7 @@ pub mod vm;
 
 pub mod fly;
 mod paas;
+pub mod render;
 
 use crate::engine::Valid;
 use crate::engine::diagnostics::Diagnostic;
@@ -63,6 +64,7 @@ pub static PLATFORMS: &[&dyn Platform] = &[
     &compose::Compose,
     &vm::Vm,
     &fly::Fly,
+    &render::Render,
 ];
 
 pub fn find(id: &str) -> Option<&'static dyn Platform> {
