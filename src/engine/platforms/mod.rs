@@ -7,6 +7,7 @@ pub mod kubernetes;
 pub mod vm;
 
 pub mod fly;
+pub mod heroku;
 mod paas;
 pub mod render;
 
@@ -65,6 +66,7 @@ pub static PLATFORMS: &[&dyn Platform] = &[
     &vm::Vm,
     &fly::Fly,
     &render::Render,
+    &heroku::Heroku,
 ];
 
 pub fn find(id: &str) -> Option<&'static dyn Platform> {
