@@ -94,6 +94,8 @@ struct Call {
     prog: String,
     argv: Vec<String>,
     stdin: Option<Vec<u8>>,
+    /// For `az`: the argv as received, before the `@file` expansion.
+    raw: Option<Vec<String>>,
 }
 
 impl Call {
@@ -158,8 +160,19 @@ argv = [expand(a) for a in sys.argv[1:]]
 with open(os.path.join(calls, 'call-%04d' % n), 'wb') as f:
     for a in ['az'] + argv:
         f.write(a.encode('utf-8', 'surrogateescape') + b'\0')
-if argv[:2] in (['containerapp', 'show'], ['group', 'show']):
+with open(os.path.join(calls, 'call-%04d.raw' % n), 'wb') as f:
+    for a in ['az'] + sys.argv[1:]:
+        f.write(a.encode('utf-8', 'surrogateescape') + b'\0')
+created = os.path.join(calls, 'created.flag')
+if argv[:2] == ['containerapp', 'create']:
+    open(created, 'w').close()
+exists = os.environ.get('PT_AZ_EXISTS') == '1' or os.path.exists(created)
+if argv[:2] == ['containerapp', 'show'] and not exists:
     sys.exit(3)
+if argv[:2] in (['group', 'show'], ['containerapp', 'env']) and argv[2:3] == ['show'] or argv[:2] == ['group', 'show']:
+    sys.exit(3)
+if argv[:3] == ['containerapp', 'secret', 'list']:
+    print(os.environ.get('PT_AZ_SECRETS', ''))
 "#;
 
 const PROGS: &[&str] = &["fly", "heroku", "docker", "git", "render"];
@@ -230,10 +243,20 @@ fn read_calls(dir: &Path) -> Vec<Call> {
                 .collect();
             words.pop();
             let prog = words.remove(0);
+            let raw = std::fs::read(p.with_extension("raw")).ok().map(|b| {
+                let mut w: Vec<String> = b
+                    .split(|x| *x == 0)
+                    .map(|a| String::from_utf8_lossy(a).into_owned())
+                    .collect();
+                w.pop();
+                w.remove(0);
+                w
+            });
             Call {
                 prog,
                 argv: words,
                 stdin: std::fs::read(p.with_extension("stdin")).ok(),
+                raw,
             }
         })
         .collect()
@@ -1190,4 +1213,293 @@ fn heroku_deploy_steps_and_diagnostics() {
     let g = engine::generate(&no_secret);
     let (_, out) = run_deploy(&g, &BTreeMap::new());
     assert_ok(&out, &g.block("deploy").expect("deploy").content);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Azure Container Apps
+
+/// The values of a multi-item flag (`--secrets a b c`): items up to the next `--flag`.
+fn az_items<'a>(argv: &'a [String], flag: &str) -> Vec<&'a str> {
+    let Some(i) = argv.iter().position(|a| a == flag) else {
+        return Vec::new();
+    };
+    argv[i + 1..]
+        .iter()
+        .take_while(|a| !a.starts_with("--"))
+        .map(String::as_str)
+        .collect()
+}
+
+/// `parse_secret_flags` and `parse_env_var_flags` of Azure/azure-cli containerapp `_utils.py`,
+/// ported: split at the first `=`; env values split on `secretref:` (exactly one occurrence is a
+/// reference, otherwise the text before the first occurrence is the value); duplicates refused.
+fn az_resolve(secrets: &[&str], env: &[&str]) -> Result<BTreeMap<String, String>, String> {
+    let mut store = BTreeMap::new();
+    for item in secrets {
+        let (k, v) = item
+            .split_once('=')
+            .ok_or("Secrets must be in format \"<key>=<value> <key>=<value> ...\".")?;
+        if store.insert(k.to_owned(), v.to_owned()).is_some() {
+            return Err(format!(
+                "Duplicate secret \"{k}\" found, secret names must be unique."
+            ));
+        }
+    }
+    let mut out = BTreeMap::new();
+    for item in env {
+        let (k, v) = item
+            .split_once('=')
+            .ok_or("Environment variables must be in the format")?;
+        let parts: Vec<&str> = v.split("secretref:").collect();
+        let value = if parts.len() == 2 {
+            store
+                .get(parts[1])
+                .cloned()
+                .ok_or(format!("secret {} missing", parts[1]))?
+        } else {
+            parts[0].to_owned()
+        };
+        if out.insert(k.to_owned(), value).is_some() {
+            return Err(format!("Duplicate environment variable {k} found"));
+        }
+    }
+    Ok(out)
+}
+
+fn aca_round_trip(r: &RawInputs) -> Result<(), String> {
+    let inline = r.options.get("secrets").is_some_and(|s| s == "inline");
+    let g = engine::generate(r);
+    let (calls, out) = run_deploy(&g, &r.secrets);
+    if !out.status.success() {
+        return Err(format!(
+            "script failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let create = calls
+        .iter()
+        .find(|c| c.starts("az", &["containerapp", "create"]))
+        .ok_or("no create")?;
+    let raw_argv = create.raw.clone().ok_or("no raw argv")?;
+    // The words the engine means, with the secret files standing for "${secret_args[@]}".
+    let want_words = engine::deploy_command(r)[1..].to_vec();
+    let files: Vec<&String> = raw_argv.iter().filter(|a| a.contains("=@/")).collect();
+    let mut expect = Vec::new();
+    for w in &want_words {
+        if w == "\"${secret_args[@]}\"" {
+            expect.extend(files.iter().map(|f| (*f).clone()));
+        } else {
+            expect.push(w.clone());
+        }
+    }
+    if raw_argv != expect {
+        return Err(format!("argv {raw_argv:?}\n!= {expect:?}"));
+    }
+    let got = az_resolve(
+        &az_items(&create.argv, "--secrets"),
+        &az_items(&create.argv, "--env-vars"),
+    )?;
+    let mut want = intended_plain(&g, &[], inline.then_some(&r.secrets));
+    let mut got = got;
+    if !inline {
+        for name in secret_names(&g) {
+            match r.secrets.get(&name) {
+                Some(v) => {
+                    want.insert(name, v.clone());
+                }
+                None => {
+                    let generated = got.remove(&name).ok_or(format!("{name} missing"))?;
+                    if generated.len() < 40 {
+                        return Err(format!("{name} generated {generated:?}"));
+                    }
+                }
+            }
+        }
+    }
+    if got != want {
+        return Err(format!("env differs:\n got  {got:?}\n want {want:?}"));
+    }
+    // No secret value on any command line (only in the files).
+    if !inline {
+        for v in r.secrets.values().filter(|v| v.len() > 3) {
+            if calls
+                .iter()
+                .filter_map(|c| c.raw.as_ref())
+                .flatten()
+                .any(|a| a.contains(v.as_str()))
+            {
+                return Err(format!("secret {v:?} on a command line"));
+            }
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn aca_env_and_secrets_are_exact(a in nasty_value(), secret in nasty_value(), inline in any::<bool>()) {
+        let mut opts = vec![("app", "acme-ls"), ("admin_email", "a@b.co")];
+        if inline { opts.push(("secrets", "inline")); }
+        let mut r = raw("azure-container-apps", "label-studio", &["https://acme-ls.happyhill-70162bb9.eastus.azurecontainerapps.io", "https://ls.example.org"], &opts);
+        r.extra_env.push(engine::inputs::ExtraVar { name: "EXTRA_A".into(), value: a });
+        r.extra_env.push(engine::inputs::ExtraVar { name: "EXTRA_AT".into(), value: "@etc/passwd".into() });
+        r.extra_env.push(engine::inputs::ExtraVar { name: "EXTRA_REF".into(), value: "x secretref:y".into() });
+        r.secrets.insert("SECRET_KEY".into(), format!("k{secret}"));
+        r.secrets.insert("LABEL_STUDIO_PASSWORD".into(), format!("p{secret}"));
+        let ok = [&r.secrets["SECRET_KEY"], &r.secrets["LABEL_STUDIO_PASSWORD"]]
+            .iter()
+            .all(|v| proxytrust::engine::render::az::file_value_ok(v));
+        if ok || inline {
+            if let Err(e) = aca_round_trip(&r) { prop_assert!(false, "{}", e); }
+        } else {
+            let g = engine::generate(&r);
+            let (calls, out) = run_deploy(&g, &r.secrets);
+            prop_assert!(!out.status.success());
+            prop_assert!(!calls.iter().any(|c| c.starts("az", &["containerapp", "create"])));
+        }
+    }
+}
+
+#[test]
+fn aca_naive_env_items_break_and_ours_do_not() {
+    // Failure first: the obvious `--env-vars NOTE=@home` is replaced by a file's content when
+    // one exists, and `secretref:` anywhere in a value turns it into a reference.
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("home"), "file content\n").expect("write");
+    let naive = format!(
+        "cd {} && az containerapp create --env-vars NOTE=@home 'REF=a secretref:b'\n",
+        dir.path().display()
+    );
+    let (calls, _) = run_script(&naive, &[]);
+    let c = calls
+        .iter()
+        .find(|c| c.starts("az", &["containerapp", "create"]))
+        .expect("call");
+    assert_eq!(
+        az_items(&c.argv, "--env-vars"),
+        ["NOTE=file content", "REF=a secretref:b"]
+    );
+    assert_eq!(
+        az_resolve(&[], &az_items(&c.argv, "--env-vars")),
+        Err("secret b missing".to_owned()),
+        "REF became a reference to a secret named b"
+    );
+    // Ours: both arrive unchanged, through secret files.
+    let mut r = raw(
+        "azure-container-apps",
+        "label-studio",
+        &["https://ls.example.org"],
+        &[("admin_email", "a@b.co")],
+    );
+    r.extra_env.push(engine::inputs::ExtraVar {
+        name: "NOTE".into(),
+        value: "@home".into(),
+    });
+    r.extra_env.push(engine::inputs::ExtraVar {
+        name: "REF".into(),
+        value: "a secretref:b".into(),
+    });
+    r.secrets
+        .insert("LABEL_STUDIO_PASSWORD".into(), "pw".into());
+    aca_round_trip(&r).expect("round trip");
+    let codes: Vec<&str> = engine::generate(&r)
+        .diagnostics
+        .iter()
+        .map(|d| d.code)
+        .collect();
+    assert_eq!(codes.iter().filter(|c| **c == "ACA007").count(), 2);
+}
+
+#[test]
+fn aca_update_path_sets_only_missing_secrets() {
+    let mut r = raw(
+        "azure-container-apps",
+        "label-studio",
+        &["https://ls.example.org"],
+        &[
+            ("admin_email", "a@b.co"),
+            ("max_instances", "3"),
+            ("session_affinity", "yes"),
+        ],
+    );
+    r.secrets
+        .insert("LABEL_STUDIO_PASSWORD".into(), "pw d".into());
+    let g = engine::generate(&r);
+    let deploy = &g.block("deploy").expect("deploy").content;
+    let (calls, out) = run_script(
+        deploy,
+        &[
+            ("PT_AZ_EXISTS", "1"),
+            ("PT_AZ_SECRETS", "secret-key"),
+            ("LABEL_STUDIO_PASSWORD_VALUE", "pw d"),
+        ],
+    );
+    assert_ok(&out, deploy);
+    let set = calls
+        .iter()
+        .find(|c| c.starts("az", &["containerapp", "secret", "set"]))
+        .expect("secret set");
+    let items = az_items(&set.argv, "--secrets");
+    assert_eq!(items, ["admin-password=pw d"]);
+    assert!(
+        !calls
+            .iter()
+            .any(|c| c.starts("az", &["containerapp", "create"]))
+    );
+    let update = calls
+        .iter()
+        .find(|c| c.starts("az", &["containerapp", "update"]))
+        .expect("update");
+    assert!(update.argv.contains(&"--max-replicas=3".to_owned()));
+    assert!(
+        calls
+            .iter()
+            .any(|c| c.starts("az", &["containerapp", "ingress", "sticky-sessions", "set"]))
+    );
+    shellcheck_clean(&g, "aca");
+    let codes = |r: &RawInputs| -> Vec<&'static str> {
+        engine::generate(r)
+            .diagnostics
+            .iter()
+            .map(|d| d.code)
+            .collect()
+    };
+    assert!(
+        codes(&raw(
+            "azure-container-apps",
+            "label-studio",
+            &["https://ls.example.org"],
+            &[("app", "Label--Studio")]
+        ))
+        .contains(&"ACA002")
+    );
+    assert!(
+        codes(&raw(
+            "azure-container-apps",
+            "label-studio",
+            &["https://other.x-1.westeurope.azurecontainerapps.io"],
+            &[("app", "acme")]
+        ))
+        .contains(&"ACA003")
+    );
+    assert!(
+        codes(&raw(
+            "azure-container-apps",
+            "label-studio",
+            &["https://acme.x-1.westeurope.azurecontainerapps.io"],
+            &[("app", "acme")]
+        ))
+        .contains(&"ACA004")
+    );
+    assert!(
+        codes(&raw(
+            "azure-container-apps",
+            "open-webui",
+            &["https://ls.example.org"],
+            &[("max_instances", "2")]
+        ))
+        .contains(&"ACA006")
+    );
 }

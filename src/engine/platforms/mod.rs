@@ -6,6 +6,7 @@ pub mod ecs_fargate;
 pub mod kubernetes;
 pub mod vm;
 
+pub mod azure_container_apps;
 pub mod fly;
 pub mod heroku;
 mod paas;
@@ -67,6 +68,7 @@ pub static PLATFORMS: &[&dyn Platform] = &[
     &fly::Fly,
     &render::Render,
     &heroku::Heroku,
+    &azure_container_apps::AzureContainerApps,
 ];
 
 pub fn find(id: &str) -> Option<&'static dyn Platform> {

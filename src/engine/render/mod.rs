@@ -1,6 +1,7 @@
 //! Renderers: one serializer per format. All quoting and escaping lives in these modules
 //! (`shell`, `gcloud`, `yaml`, `toml`, `dotenv`, `markdown`) and nowhere else.
 
+pub mod az;
 pub mod caddy;
 pub mod compose;
 pub mod dotenv;
