@@ -117,6 +117,7 @@ case "$prog $1 $2" in
   "fly secrets list") echo '[]' ;;
   "fly apps list"|"fly certs list") ;;
   "heroku apps:info "*) exit 1 ;;
+  "docker secret inspect"|"docker config inspect"|"docker network inspect"|"docker service inspect") exit 1 ;;
   "docker image inspect")
     printf '%s\0' /usr/bin/tini -- ; printf '%s\0' 'label-studio' 'start --x' ; echo ;;
 esac
@@ -1501,5 +1502,271 @@ fn aca_update_path_sets_only_missing_secrets() {
             &[("max_instances", "2")]
         ))
         .contains(&"ACA006")
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Docker Swarm
+
+/// `docker service create`'s `--env=K=V` items (pflag value after the first `=`; docker's
+/// `ValidateEnv` keeps `K=V` as is, the container gets K = text after the first `=`).
+fn docker_env(argv: &[String]) -> BTreeMap<String, String> {
+    argv.iter()
+        .filter_map(|a| a.strip_prefix("--env="))
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+}
+
+/// Runs the entrypoint wrapper with the real `sh`, secrets as files (as Docker mounts them), and
+/// returns the environment the wrapped command sees.
+fn run_wrapper(wrapper: &str, files: &BTreeMap<String, Vec<u8>>) -> BTreeMap<String, String> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let secrets = dir.path().join("secrets");
+    std::fs::create_dir_all(&secrets).expect("mkdir");
+    for (name, bytes) in files {
+        std::fs::write(secrets.join(name), bytes).expect("write secret");
+    }
+    let script = wrapper.replace("/run/secrets/", &format!("{}/", secrets.display()));
+    let path = dir.path().join("wrapper.sh");
+    std::fs::write(&path, script).expect("write wrapper");
+    let out = Command::new("sh")
+        .arg(&path)
+        .args(["env", "-0"])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .output()
+        .expect("sh");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+        .split(|b| *b == 0)
+        .filter_map(|kv| {
+            let kv = String::from_utf8(kv.to_vec()).ok()?;
+            kv.split_once('=')
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        })
+        .collect()
+}
+
+fn swarm_round_trip(r: &RawInputs) -> Result<(), String> {
+    let inline = r.options.get("secrets").is_some_and(|s| s == "inline");
+    let g = engine::generate(r);
+    let (calls, out) = run_deploy(&g, &r.secrets);
+    if !out.status.success() {
+        return Err(format!(
+            "script failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let create = calls
+        .iter()
+        .find(|c| {
+            c.starts("docker", &["service", "create"])
+                && !c.argv.iter().any(|a| a.ends_with("-proxy"))
+        })
+        .ok_or("no service create")?;
+    // argv: the engine's words, the image's own entrypoint + command (from the stand-in's
+    // `docker image inspect`) in place of "${orig[@]}".
+    let mut want: Vec<String> = engine::deploy_command(r)[1..].to_vec();
+    if want.last().map(String::as_str) == Some("\"${orig[@]}\"") {
+        want.pop();
+        want.extend(["/usr/bin/tini", "--", "label-studio", "start --x"].map(String::from));
+    }
+    if create.argv != want {
+        return Err(format!("argv {:?}\n!= {want:?}", create.argv));
+    }
+    let mut env = docker_env(&create.argv);
+    if inline {
+        if env != intended_plain(&g, &[], Some(&r.secrets)) {
+            return Err(format!("inline env differs: {env:?}"));
+        }
+        return Ok(());
+    }
+    // Secrets: created from stdin, mounted, and exported by the wrapper exactly.
+    let mut files = BTreeMap::new();
+    for c in calls
+        .iter()
+        .filter(|c| c.starts("docker", &["secret", "create"]))
+    {
+        if c.argv.get(3).map(String::as_str) != Some("-") {
+            return Err(format!("secret not from stdin: {:?}", c.argv));
+        }
+        files.insert(c.argv[2].clone(), c.stdin.clone().unwrap_or_default());
+    }
+    let wrapper = calls
+        .iter()
+        .find(|c| c.starts("docker", &["config", "create"]) && c.argv[2].contains("secrets-env"))
+        .and_then(|c| c.stdin.clone())
+        .ok_or("no wrapper config")?;
+    let seen = run_wrapper(
+        &String::from_utf8(wrapper).map_err(|e| e.to_string())?,
+        &files,
+    );
+    for name in secret_names(&g) {
+        let got = seen.get(&name).ok_or(format!("{name} not exported"))?;
+        match r.secrets.get(&name) {
+            Some(v) if got != v => return Err(format!("{name}: {got:?} != {v:?}")),
+            None if got.len() < 40 => return Err(format!("{name} generated {got:?}")),
+            _ => {}
+        }
+        env.insert(name.clone(), got.clone());
+    }
+    let mut want_env = intended_plain(&g, &[], None);
+    for name in secret_names(&g) {
+        want_env.insert(name.clone(), env[&name].clone());
+    }
+    if env != want_env {
+        return Err(format!("env differs:\n got  {env:?}\n want {want_env:?}"));
+    }
+    // No secret value on a command line.
+    for v in r.secrets.values().filter(|v| v.len() > 3) {
+        if calls
+            .iter()
+            .any(|c| c.argv.iter().any(|a| a.contains(v.as_str())))
+        {
+            return Err(format!("secret {v:?} on a command line"));
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn swarm_env_and_secrets_are_exact(a in nasty_value(), secret in nasty_value(), inline in any::<bool>()) {
+        let mut opts = vec![("admin_email", "a@b.co")];
+        if inline { opts.push(("secrets", "inline")); }
+        let mut r = raw("swarm", "label-studio", &["https://ls.example.org"], &opts);
+        r.extra_env.push(engine::inputs::ExtraVar { name: "EXTRA_A".into(), value: a });
+        r.secrets.insert("SECRET_KEY".into(), format!("k{secret}"));
+        r.secrets.insert("LABEL_STUDIO_PASSWORD".into(), format!("p{secret}"));
+        if let Err(e) = swarm_round_trip(&r) { prop_assert!(false, "{}", e); }
+    }
+}
+
+#[test]
+fn swarm_secret_files_need_the_entrypoint_and_get_it() {
+    let mut r = raw(
+        "swarm",
+        "label-studio",
+        &["https://ls.example.org", "https://www.example.org"],
+        &[("admin_email", "a@b.co"), ("max_instances", "2")],
+    );
+    r.secrets.insert(
+        "LABEL_STUDIO_PASSWORD".into(),
+        "  pass \"word\" $x # \\ é\nline2".into(),
+    );
+    swarm_round_trip(&r).expect("round trip");
+    let g = engine::generate(&r);
+    let (calls, _) = run_deploy(&g, &r.secrets);
+    // Failure first: the container gets the secrets only as files; without the entrypoint the
+    // app's environment has no SECRET_KEY (Label Studio reads no SECRET_KEY_FILE either).
+    let mut files = BTreeMap::new();
+    for c in calls
+        .iter()
+        .filter(|c| c.starts("docker", &["secret", "create"]))
+    {
+        files.insert(c.argv[2].clone(), c.stdin.clone().unwrap_or_default());
+    }
+    let bare = run_wrapper("#!/bin/sh\nexec \"$@\"\n", &files);
+    assert!(!bare.contains_key("SECRET_KEY") && !bare.contains_key("LABEL_STUDIO_PASSWORD"));
+    // Caddy in front, with both hosts, proxying to the service's port.
+    let caddyfile = calls
+        .iter()
+        .find(|c| c.starts("docker", &["config", "create"]) && c.argv[2].contains("caddyfile"))
+        .and_then(|c| c.stdin.clone())
+        .expect("caddyfile");
+    let caddyfile = String::from_utf8(caddyfile).expect("utf8");
+    assert!(caddyfile.contains("https://ls.example.org {\n\treverse_proxy label-studio:8080\n}"));
+    assert!(caddyfile.contains("https://www.example.org {"));
+    let proxy = calls
+        .iter()
+        .find(|c| c.argv.iter().any(|a| a == "--name=label-studio-proxy"))
+        .expect("proxy");
+    assert!(
+        proxy
+            .argv
+            .contains(&"--publish=published=443,target=443".to_owned())
+    );
+    let create = calls
+        .iter()
+        .find(|c| c.argv.iter().any(|a| a == "--name=label-studio"))
+        .expect("app");
+    assert!(
+        !create.argv.iter().any(|a| a.starts_with("--publish")),
+        "the app is reached through Caddy only"
+    );
+    assert!(create.argv.contains(&"--replicas=2".to_owned()));
+    // A trailing newline would be lost by $(cat): refused before anything is created.
+    let mut nl = r.clone();
+    nl.secrets
+        .insert("LABEL_STUDIO_PASSWORD".into(), "pw\n".into());
+    let g2 = engine::generate(&nl);
+    let (calls2, out2) = run_deploy(&g2, &nl.secrets);
+    assert!(!out2.status.success());
+    assert!(
+        !calls2
+            .iter()
+            .any(|c| c.starts("docker", &["service", "create"]))
+    );
+    let codes = |r: &RawInputs| -> Vec<&'static str> {
+        engine::generate(r)
+            .diagnostics
+            .iter()
+            .map(|d| d.code)
+            .collect()
+    };
+    assert!(codes(&r).contains(&"SWM006"));
+    assert!(codes(&r).contains(&"SWM007"));
+    assert!(
+        codes(&raw(
+            "swarm",
+            "label-studio",
+            &["https://ls.example.org"],
+            &[("front", "none")]
+        ))
+        .contains(&"SWM004")
+    );
+    assert!(
+        !codes(&raw(
+            "swarm",
+            "label-studio",
+            &["http://ls.example.org"],
+            &[("front", "none")]
+        ))
+        .contains(&"SWM004")
+    );
+    assert!(
+        codes(&raw(
+            "swarm",
+            "label-studio",
+            &["https://ls.example.org"],
+            &[("service", "label studio")]
+        ))
+        .contains(&"SWM002")
+    );
+    for opts in [
+        &[("front", "external")][..],
+        &[("front", "none"), ("secrets", "inline")],
+        &[("max_instances", "3")],
+    ] {
+        shellcheck_clean(
+            &engine::generate(&raw(
+                "swarm",
+                "open-webui",
+                &["https://ls.example.org"],
+                opts,
+            )),
+            "swarm",
+        );
+    }
+    shellcheck_clean(
+        &engine::generate(&raw("swarm", "django", &["https://ls.example.org"], &[])),
+        "swarm",
     );
 }

@@ -172,7 +172,6 @@ impl Heroku {
     }
 
     fn env_block(v: &Valid<'_>, plan: &Plan, header: &Header) -> Block {
-        let app = Self::app(v);
         let mut s = Script::default();
         s.raw("#!/usr/bin/env bash");
         for l in header.lines("env") {

@@ -11,6 +11,7 @@ pub mod fly;
 pub mod heroku;
 mod paas;
 pub mod render;
+pub mod swarm;
 
 use crate::engine::Valid;
 use crate::engine::diagnostics::Diagnostic;
@@ -69,6 +70,7 @@ pub static PLATFORMS: &[&dyn Platform] = &[
     &render::Render,
     &heroku::Heroku,
     &azure_container_apps::AzureContainerApps,
+    &swarm::Swarm,
 ];
 
 pub fn find(id: &str) -> Option<&'static dyn Platform> {
