@@ -140,7 +140,7 @@ pub fn recognise(host: &str) -> Option<AcaUrl> {
 }
 
 fn app_name_ok(s: &str) -> bool {
-    s.len() >= 2
+    !s.is_empty()
         && s.len() <= 32
         && s.starts_with(|c: char| c.is_ascii_lowercase())
         && s.ends_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
