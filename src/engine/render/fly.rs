@@ -20,7 +20,7 @@ pub fn importable(value: &str) -> bool {
         return false;
     }
     match value.find('#') {
-        Some(i) => value[..i].matches('"').count() % 2 == 0,
+        Some(i) => value[..i].matches('"').count().is_multiple_of(2),
         None => true,
     }
 }
