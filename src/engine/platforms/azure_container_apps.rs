@@ -741,12 +741,7 @@ impl Platform for AzureContainerApps {
 
     fn deploy_command(&self, v: &Valid<'_>, plan: &Plan) -> Vec<String> {
         let (secrets, _) = Self::layout(v, plan);
-        Self::create_argv(v, plan, !secrets.is_empty())
-            .into_iter()
-            .map(|w| match w {
-                Word::Lit(s) | Word::Raw(s) => s,
-            })
-            .collect()
+        paas::words(Self::create_argv(v, plan, !secrets.is_empty()))
     }
 
     fn render(&self, v: &Valid<'_>, plan: &Plan, header: &Header) -> Vec<Block> {

@@ -120,21 +120,6 @@ fn region_ok(s: &str) -> bool {
     s.len() == 3 && s.bytes().all(|b| b.is_ascii_lowercase())
 }
 
-/// Extended-regex text matching `s` literally (hosts: letters, digits, `.`, `-`, `[`, `]`, `:`).
-fn ere_literal(s: &str) -> String {
-    let mut out = String::new();
-    for c in s.chars() {
-        if matches!(
-            c,
-            '.' | '[' | ']' | '\\' | '(' | ')' | '*' | '+' | '?' | '{' | '}' | '|' | '^' | '$'
-        ) {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
 impl Fly {
     fn app(v: &Valid<'_>) -> String {
         paas::name_or_app(v, "app")
@@ -207,7 +192,10 @@ impl Fly {
         s.comment("Create the app unless it exists (app names are global on Fly).");
         s.raw(format!(
             "if ! fly apps list --quiet | grep -Eq {}; then",
-            quote(&format!("^[[:space:]]*{}[[:space:]]*$", ere_literal(&app)))
+            quote(&format!(
+                "^[[:space:]]*{}[[:space:]]*$",
+                paas::ere_literal(&app)
+            ))
         ));
         let mut create = vec![
             Word::lit("fly"),
@@ -271,7 +259,10 @@ impl Fly {
                 s.raw(format!(
                     "if ! fly certs list --app {} | grep -Eq {}; then",
                     quote(&app),
-                    quote(&format!("(^|[[:space:]]){}([[:space:]]|$)", ere_literal(h)))
+                    quote(&format!(
+                        "(^|[[:space:]]){}([[:space:]]|$)",
+                        paas::ere_literal(h)
+                    ))
                 ));
                 s.cmd(vec![
                     Word::lit("fly"),
@@ -468,12 +459,7 @@ impl Platform for Fly {
     }
 
     fn deploy_command(&self, v: &Valid<'_>, plan: &Plan) -> Vec<String> {
-        Self::deploy_argv(v, plan)
-            .into_iter()
-            .map(|w| match w {
-                Word::Lit(s) | Word::Raw(s) => s,
-            })
-            .collect()
+        paas::words(Self::deploy_argv(v, plan))
     }
 
     fn render(&self, v: &Valid<'_>, plan: &Plan, header: &Header) -> Vec<Block> {

@@ -144,10 +144,6 @@ fn app_name_ok(s: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
-fn ere_literal(s: &str) -> String {
-    s.replace('.', "\\.")
-}
-
 impl Heroku {
     fn app(v: &Valid<'_>) -> String {
         paas::name_or_app(v, "app")
@@ -274,7 +270,7 @@ impl Heroku {
                 s.raw(format!(
                     "if ! heroku domains {} --json | grep -Eq {}; then",
                     quote(&app_flag),
-                    quote(&format!("\"hostname\": *\"{}\"", ere_literal(h)))
+                    quote(&format!("\"hostname\": *\"{}\"", paas::ere_literal(h)))
                 ));
                 s.cmd(vec![
                     Word::lit("heroku"),
@@ -492,12 +488,7 @@ impl Platform for Heroku {
     }
 
     fn deploy_command(&self, v: &Valid<'_>, _plan: &Plan) -> Vec<String> {
-        Self::deploy_argv(v)
-            .into_iter()
-            .map(|w| match w {
-                Word::Lit(s) | Word::Raw(s) => s,
-            })
-            .collect()
+        paas::words(Self::deploy_argv(v))
     }
 
     fn render(&self, v: &Valid<'_>, plan: &Plan, header: &Header) -> Vec<Block> {

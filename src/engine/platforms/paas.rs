@@ -7,7 +7,7 @@ use crate::engine::Valid;
 use crate::engine::diagnostics::{Diagnostic, FieldEdit, Fix, field};
 use crate::engine::plan::{EnvValue, EnvVar, Plan, SecretSpec};
 use crate::engine::render::Header;
-use crate::engine::render::shell::Script;
+use crate::engine::render::shell::{Script, Word};
 
 /// The option's trimmed value, or the app id when empty (every platform names its service after
 /// the app by default, so the default inputs are deployable).
@@ -136,6 +136,30 @@ pub fn carriers_phrase(carriers: &[&str]) -> String {
     } else {
         format!(" (here: {})", carriers.join(", "))
     }
+}
+
+/// Extended-regex text matching `s` literally (for `grep -E` over CLI listings).
+pub fn ere_literal(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if matches!(
+            c,
+            '.' | '[' | ']' | '\\' | '(' | ')' | '*' | '+' | '?' | '{' | '}' | '|' | '^' | '$'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The words of an argv without shell quoting (for `Platform::deploy_command`).
+pub fn words(argv: Vec<Word>) -> Vec<String> {
+    argv.into_iter()
+        .map(|w| match w {
+            Word::Lit(s) | Word::Raw(s) => s,
+        })
+        .collect()
 }
 
 /// A one-edit fix setting an option.

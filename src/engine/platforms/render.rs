@@ -386,12 +386,7 @@ impl Platform for Render {
     }
 
     fn deploy_command(&self, _v: &Valid<'_>, _plan: &Plan) -> Vec<String> {
-        Self::deploy_argv()
-            .into_iter()
-            .map(|w| match w {
-                Word::Lit(s) | Word::Raw(s) => s,
-            })
-            .collect()
+        paas::words(Self::deploy_argv())
     }
 
     fn render(&self, v: &Valid<'_>, plan: &Plan, header: &Header) -> Vec<Block> {

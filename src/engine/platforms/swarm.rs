@@ -645,12 +645,7 @@ impl Platform for Swarm {
     }
 
     fn deploy_command(&self, v: &Valid<'_>, plan: &Plan) -> Vec<String> {
-        Self::create_argv(v, plan)
-            .into_iter()
-            .map(|w| match w {
-                Word::Lit(s) | Word::Raw(s) => s,
-            })
-            .collect()
+        paas::words(Self::create_argv(v, plan))
     }
 
     fn render(&self, v: &Valid<'_>, plan: &Plan, header: &Header) -> Vec<Block> {
