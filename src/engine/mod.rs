@@ -212,6 +212,8 @@ pub fn generate(raw: &RawInputs) -> Generated {
         env,
         app: app_plan,
     };
+    let platform_reasons = platform.reasons(&valid, &plan);
+    plan.app.reasons.extend(platform_reasons);
     let header = Header {
         command: command.clone(),
     };

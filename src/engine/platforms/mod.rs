@@ -6,11 +6,18 @@ pub mod ecs_fargate;
 pub mod kubernetes;
 pub mod vm;
 
+pub mod azure_container_apps;
+pub mod fly;
+pub mod heroku;
+mod paas;
+pub mod render;
+pub mod swarm;
+
 use crate::engine::Valid;
 use crate::engine::diagnostics::Diagnostic;
 use crate::engine::diagnostics::codes::Code;
 use crate::engine::inputs::OptionSpec;
-use crate::engine::plan::{EnvVar, Plan};
+use crate::engine::plan::{EnvVar, Plan, Reason};
 use crate::engine::render::{Block, Header};
 
 pub trait Platform: Sync {
@@ -45,6 +52,12 @@ pub trait Platform: Sync {
     fn codes(&self) -> &'static [Code] {
         &[]
     }
+    /// Facts about the platform's front end that shape the outputs (TLS termination, the
+    /// forwarded headers it really sends, session affinity), for the explain block. Appended to
+    /// the app's reasons.
+    fn reasons(&self, _v: &Valid<'_>, _plan: &Plan) -> Vec<Reason> {
+        Vec::new()
+    }
 }
 
 pub static PLATFORMS: &[&dyn Platform] = &[
@@ -53,6 +66,11 @@ pub static PLATFORMS: &[&dyn Platform] = &[
     &kubernetes::Kubernetes,
     &compose::Compose,
     &vm::Vm,
+    &fly::Fly,
+    &render::Render,
+    &heroku::Heroku,
+    &azure_container_apps::AzureContainerApps,
+    &swarm::Swarm,
 ];
 
 pub fn find(id: &str) -> Option<&'static dyn Platform> {

@@ -1,10 +1,13 @@
 //! Renderers: one serializer per format. All quoting and escaping lives in these modules
-//! (`shell`, `gcloud`, `yaml`, `dotenv`, `markdown`, `python`) and nowhere else.
+//! (`shell`, `gcloud`, `yaml`, `toml`, `dotenv`, `markdown`, `python`, `ecs`, `kube`, `fly`, `az`, ...)
+//! and nowhere else.
 
+pub mod az;
 pub mod caddy;
 pub mod compose;
 pub mod dotenv;
 pub mod ecs;
+pub mod fly;
 pub mod gcloud;
 pub mod kube;
 pub mod markdown;
@@ -12,6 +15,7 @@ pub mod nginx;
 pub mod python;
 pub mod shell;
 pub mod systemd;
+pub mod toml;
 pub mod traefik;
 pub mod yaml;
 

@@ -19,11 +19,32 @@ pub fn quote(s: &str) -> String {
     }
     let mut out = String::with_capacity(s.len() + 2);
     out.push('\'');
-    for c in s.chars() {
-        if c == '\'' {
-            out.push_str("'\"'\"'");
-        } else {
-            out.push(c);
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => out.push_str("'\"'\"'"),
+            '\\' => {
+                let mut run = 1;
+                while chars.peek() == Some(&'\\') {
+                    chars.next();
+                    run += 1;
+                }
+                if matches!(chars.peek(), None | Some('\'')) {
+                    // Backslashes right before a closing `'` are literal in bash, but shellcheck
+                    // reads `\'` as an attempt to escape the quote (SC1003): write them outside
+                    // the quotes, each escaped.
+                    out.push('\'');
+                    for _ in 0..run {
+                        out.push_str("\\\\");
+                    }
+                    out.push('\'');
+                } else {
+                    for _ in 0..run {
+                        out.push('\\');
+                    }
+                }
+            }
+            c => out.push(c),
         }
     }
     out.push('\'');
@@ -317,5 +338,8 @@ mod tests {
         assert_eq!(quote("$x"), "'$x'");
         assert_eq!(quote("^|^a"), "'^|^a'");
         assert_eq!(quote_one_line("a\nb"), "$'a\\nb'");
+        assert_eq!(quote("a\\"), "'a'\\\\''");
+        assert_eq!(quote("a\\'b"), "'a'\\\\''\"'\"'b'");
+        assert_eq!(quote("a\\\\"), "'a'\\\\\\\\''");
     }
 }

@@ -1,0 +1,256 @@
+//! Pieces shared by the PaaS platforms (Fly.io, Render, Heroku, Azure Container Apps, Docker
+//! Swarm): option lookups with defaults, which variables are literals and which secrets, how a
+//! deploy script obtains a secret value, custom domains, and the forwarded-header trust check.
+//! Knowledge stays in each platform's module; only mechanics live here.
+
+use crate::engine::Valid;
+use crate::engine::diagnostics::{Diagnostic, FieldEdit, Fix, field};
+use crate::engine::plan::{EnvValue, EnvVar, Plan, SecretSpec};
+use crate::engine::render::Header;
+use crate::engine::render::shell::{Script, Word};
+
+/// The option's trimmed value, or the app id when empty (every platform names its service after
+/// the app by default, so the default inputs are deployable).
+pub fn name_or_app(v: &Valid<'_>, key: &str) -> String {
+    let s = v.opt(key).trim();
+    if s.is_empty() {
+        v.app.id().to_owned()
+    } else {
+        s.to_owned()
+    }
+}
+
+/// The container image: the option, else the app's official image (empty for frameworks, whose
+/// image is built from the user's own code).
+pub fn image(v: &Valid<'_>, plan: &Plan) -> String {
+    let i = v.opt("image").trim();
+    if i.is_empty() {
+        plan.app.image.clone()
+    } else {
+        i.to_owned()
+    }
+}
+
+/// `NAME=VALUE` pairs written as plain variables: literals, plus secrets when `inline`.
+pub fn plain_pairs(plan: &Plan, inline: bool) -> Vec<(&str, &str)> {
+    plan.deploy_env()
+        .filter_map(|var| match &var.value {
+            EnvValue::Literal(val) => Some((var.name.as_str(), val.as_str())),
+            EnvValue::Secret(s) if inline => {
+                Some((var.name.as_str(), s.value.as_deref().unwrap_or("")))
+            }
+            EnvValue::Secret(_) => None,
+        })
+        .collect()
+}
+
+/// The secrets of the plan with their specs.
+pub fn secrets(plan: &Plan) -> Vec<(&EnvVar, &SecretSpec)> {
+    plan.deploy_env()
+        .filter_map(|var| match &var.value {
+            EnvValue::Secret(s) => Some((var, s)),
+            EnvValue::Literal(_) => None,
+        })
+        .collect()
+}
+
+/// True when some secret value would be written into an output in clear.
+pub fn inline_secret_known(plan: &Plan, inline: bool) -> bool {
+    inline
+        && plan
+            .env
+            .iter()
+            .any(|e| e.is_secret() && e.known_value().is_some())
+}
+
+/// The shell variable a deploy script reads a secret value from.
+pub fn shell_var(var: &EnvVar) -> String {
+    format!("{}_VALUE", var.name)
+}
+
+/// Shell text (double-quoted) giving the secret's value: the `NAME_VALUE` variable, else a fresh
+/// random value when the app allows one (`openssl rand`, newline removed), else a stop with
+/// a message.
+pub fn value_expr(var: &EnvVar, spec: &SecretSpec) -> String {
+    let sv = shell_var(var);
+    match spec.generate {
+        Some(g) => format!("\"${{{sv}:-$({} | tr -d '\\n')}}\"", g.openssl()),
+        None => format!("\"${{{sv}:?export {sv} first: {}}}\"", spec.describe),
+    }
+}
+
+/// The opening of every deploy script: shebang, provenance header, what it does, and which
+/// shell variables it reads.
+pub fn script_head(s: &mut Script, header: &Header, what: &str, plan: &Plan, reads_secrets: bool) {
+    s.raw("#!/usr/bin/env bash");
+    for l in header.lines("deploy") {
+        s.comment(l);
+    }
+    s.comment("");
+    s.comment(what);
+    s.comment("Run it as a file (bash deploy.sh) or paste it into bash: the commands run in a");
+    s.comment("subshell, so a failure stops the script and leaves your shell open.");
+    let secret_vars = secrets(plan);
+    if reads_secrets && !secret_vars.is_empty() {
+        s.comment("Secret values are read from these shell variables when the secret is not set");
+        s.comment("yet (export them first):");
+        for (var, spec) in secret_vars {
+            let how = if spec.generate.is_some() {
+                "optional, generated when unset"
+            } else {
+                "required"
+            };
+            s.comment(format!("  {}  {} ({how})", shell_var(var), spec.describe));
+        }
+    }
+}
+
+/// Hosts of the public origins that are not the platform's own hostnames: custom domains the
+/// platform must be told about (certificates, routing).
+pub fn custom_hosts(v: &Valid<'_>, owns: impl Fn(&str) -> bool) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for o in &v.origins {
+        if !owns(&o.host) && !out.contains(&o.host) {
+            out.push(o.host.clone());
+        }
+    }
+    out
+}
+
+/// Names of the generated variables whose value contains a public origin: they tell the app its
+/// public URL, which front ends without `X-Forwarded-Host` cannot.
+pub fn origin_carriers(plan: &Plan) -> Vec<&str> {
+    plan.deploy_env()
+        .filter(|var| match &var.value {
+            EnvValue::Literal(val) => plan.origins.iter().any(|o| val.contains(o.as_str())),
+            EnvValue::Secret(_) => false,
+        })
+        .map(|var| var.name.as_str())
+        .collect()
+}
+
+/// ` (here: A, B)` naming the carriers, or nothing.
+pub fn carriers_phrase(carriers: &[&str]) -> String {
+    if carriers.is_empty() {
+        String::new()
+    } else {
+        format!(" (here: {})", carriers.join(", "))
+    }
+}
+
+/// Extended-regex text matching `s` literally (for `grep -E` over CLI listings).
+pub fn ere_literal(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if matches!(
+            c,
+            '.' | '[' | ']' | '\\' | '(' | ')' | '*' | '+' | '?' | '{' | '}' | '|' | '^' | '$'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The words of an argv without shell quoting (for `Platform::deploy_command`).
+pub fn words(argv: Vec<Word>) -> Vec<String> {
+    argv.into_iter()
+        .map(|w| match w {
+            Word::Lit(s) | Word::Raw(s) => s,
+        })
+        .collect()
+}
+
+/// A one-edit fix setting an option.
+pub fn set(key: &str, value: &str) -> Vec<FieldEdit> {
+    vec![FieldEdit::SetOption {
+        key: key.to_owned(),
+        value: value.to_owned(),
+    }]
+}
+
+/// The instance count option (`max_instances`), at least 1. The key matches the one apps look
+/// for (Open WebUI counts instances from the platform's `max_instances`).
+pub fn instances(v: &Valid<'_>) -> u32 {
+    v.opt("max_instances")
+        .trim()
+        .parse::<u32>()
+        .unwrap_or(1)
+        .max(1)
+}
+
+/// Lower-case letters, digits and `-` only, runs of other characters folded into one `-`, no
+/// `-` at either end, starting with a letter (prefix `a-` otherwise), at most `max` characters.
+pub fn sanitise_name(s: &str, max: usize) -> String {
+    let mut out = String::new();
+    for c in s.trim().chars() {
+        let c = c.to_ascii_lowercase();
+        if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let mut out = out.trim_end_matches('-').to_owned();
+    if !out.starts_with(|c: char| c.is_ascii_lowercase()) {
+        out.insert_str(0, "a-");
+    }
+    out.truncate(max);
+    out.trim_end_matches('-').to_owned()
+}
+
+/// Django-style knobs that make an app trust a forwarded header for its host or port.
+const FORWARDED_KNOBS: &[(&str, &str)] = &[
+    ("USE_X_FORWARDED_HOST", "X-Forwarded-Host"),
+    ("USE_X_FORWARDED_PORT", "X-Forwarded-Port"),
+];
+
+/// Warns (with `code`) when an extra variable switches on trust in a forwarded header that this
+/// front end does not set itself (`sets` says which of `X-Forwarded-Host` / `X-Forwarded-Port`
+/// it sets and overwrites). Such a header can only come from the client, who then chooses the
+/// host or port the app believes in.
+pub fn forwarded_trust(
+    v: &Valid<'_>,
+    code: &'static str,
+    platform: &str,
+    sets: &[&str],
+    diags: &mut Vec<Diagnostic>,
+) {
+    for (i, extra) in v.raw.extra_env.iter().enumerate() {
+        let name = extra.name.trim();
+        let on = matches!(
+            extra.value.trim().to_ascii_lowercase().as_str(),
+            "true" | "1" | "yes" | "on"
+        );
+        if let Some((_, header)) = FORWARDED_KNOBS.iter().find(|(k, _)| *k == name)
+            && on
+            && !sets.contains(header)
+        {
+            diags.push(
+                Diagnostic::new(
+                    code,
+                    field::extra(i),
+                    format!("{platform} does not set {header}: a client can choose it: {name}"),
+                )
+                .with_fix(Fix::unsafe_(
+                    format!("Remove {name}"),
+                    vec![FieldEdit::RemoveExtra { index: i }],
+                )),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sanitises() {
+        assert_eq!(sanitise_name("Label_Studio", 30), "label-studio");
+        assert_eq!(sanitise_name("1abc", 30), "a-1abc");
+        assert_eq!(sanitise_name("--Ü--", 30), "a");
+        assert_eq!(sanitise_name("abcdefgh", 4), "abcd");
+    }
+}
