@@ -1,5 +1,5 @@
 //! Renderers: one serializer per format. All quoting and escaping lives in these modules
-//! (`shell`, `gcloud`, `yaml`, `dotenv`, `markdown`) and nowhere else.
+//! (`shell`, `gcloud`, `yaml`, `dotenv`, `markdown`, `python_re`) and nowhere else.
 
 pub mod caddy;
 pub mod compose;
@@ -9,6 +9,7 @@ pub mod gcloud;
 pub mod kube;
 pub mod markdown;
 pub mod nginx;
+pub mod python_re;
 pub mod shell;
 pub mod systemd;
 pub mod traefik;
