@@ -324,6 +324,19 @@ pub(crate) fn reach(pattern: &str, prefix: &str, mounts: &[&str]) -> Reach {
     if lit.starts_with(&base) {
         return Reach::Routes;
     }
+    // A mount's path behind some other segments (`^/api/ws` with the prefix `/romm/api`).
+    for (i, _) in lit.match_indices('/').skip(1) {
+        let tail = &lit[i..];
+        for m in mounts {
+            let m = m.trim_end_matches('/');
+            if !m.is_empty()
+                && tail.starts_with(m)
+                && (tail.len() == m.len() || tail[m.len()..].starts_with('/'))
+            {
+                return Reach::MountUnderPrefix(m.to_owned());
+            }
+        }
+    }
     Reach::Nowhere
 }
 
@@ -1167,6 +1180,10 @@ mod tests {
             Reach::MountUnderPrefix("/ws".into())
         );
         assert_eq!(reach("^/ws", "/api", &m), Reach::Mount("/ws".into()));
+        assert_eq!(
+            reach("^/api/ws", "/romm/api", &m),
+            Reach::MountUnderPrefix("/ws".into())
+        );
         assert_eq!(reach("^/api", "/api", &m), Reach::AllRoutes);
         assert_eq!(reach("^/api/.*", "/api", &m), Reach::AllRoutes);
         assert_eq!(reach("^/ap", "/api", &m), Reach::AllRoutes);
