@@ -674,7 +674,7 @@ impl App for FastApi {
     fn plan(&self, v: &Valid<'_>) -> AppPlan {
         let origins = v.origin_strings();
         let secret = secret_env(v);
-        let env = vec![EnvVar::secret(
+        let mut env = vec![EnvVar::secret(
             &secret,
             SecretSpec {
                 slug: "csrf-secret",
@@ -690,6 +690,32 @@ impl App for FastApi {
             "starlette_csrf/middleware.py (v3.0.0): URLSafeSerializer(secret, \"csrftoken\"), \
              _csrf_tokens_match; seed-systems.md §8.1",
         )];
+        // On a VM the proxy runs beside the app (loopback, uvicorn's default); elsewhere the
+        // container is reachable only through the platform's front end or load balancer.
+        let local_proxy = v.platform.id() == "vm";
+        env.push(EnvVar::literal(
+            "FORWARDED_ALLOW_IPS",
+            if local_proxy { "127.0.0.1" } else { "*" },
+            if local_proxy {
+                "uvicorn applies X-Forwarded-Proto and X-Forwarded-For (proxy headers are on by \
+                 default) only for connections from these addresses. The reverse proxy on this \
+                 machine connects from 127.0.0.1 (uvicorn's default, written out); if it runs \
+                 elsewhere, list its address, never `*` on a machine reachable directly."
+                    .to_owned()
+            } else { format!(
+                "uvicorn applies X-Forwarded-Proto and X-Forwarded-For (proxy headers are on by \
+                 default) only for connections from these addresses; unset it trusts 127.0.0.1 \
+                 alone. Behind {} the connection comes from the front end, so without this the \
+                 app sees http:// and absolute URLs it builds (FastAPI's trailing-slash 307 \
+                 redirects, url_for) point to http. `*` is safe only because nothing but the \
+                 front end can reach the container; on a machine reachable directly, list the \
+                 proxy's address instead.",
+                v.platform.name()
+            ) },
+            "uvicorn/config.py (os.environ.get(\"FORWARDED_ALLOW_IPS\", \"127.0.0.1\")), \
+             uvicorn/main.py --proxy-headers (default on), uvicorn/middleware/proxy_headers.py \
+             (uvicorn 0.35); platforms.md §1.4",
+        ));
 
         let mut reasons = vec![
             Reason {
