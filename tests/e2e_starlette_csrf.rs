@@ -131,10 +131,8 @@ fn generated_exempt_patterns_pass_the_token_route_and_keep_the_rest_protected() 
         ("exempt_mounts", "/ws"),
         ("websockets", "yes"),
     ];
-    let (g, secret) = generate_with_secret(
-        cloud_run("fastapi", "3.0.0", &fastapi_opts),
-        "CSRF_SECRET",
-    );
+    let (g, secret) =
+        generate_with_secret(cloud_run("fastapi", "3.0.0", &fastapi_opts), "CSRF_SECRET");
     assert!(!g.has_errors(), "{:?}", g.diagnostics);
     assert_eq!(secret.len(), 64, "32 random bytes as hex");
     write_block(&g, "snippet", &d.join("csrf_generated.py"));
@@ -200,7 +198,11 @@ fn generated_exempt_patterns_pass_the_token_route_and_keep_the_rest_protected() 
     let s = |l: &[&str]| l.iter().map(|p| (*p).to_owned()).collect::<Vec<_>>();
     let mut other = fastapi("generated-other-secret", "csrf_generated.py", "fastapi.env");
     other["second_secret"] = json!(other_secret);
-    let mut session = fastapi("generated-session-cookie", "csrf_session.py", "fastapi_session.env");
+    let mut session = fastapi(
+        "generated-session-cookie",
+        "csrf_session.py",
+        "fastapi_session.env",
+    );
     session["session_cookie"] = json!("session");
     let plan = json!({"scenarios": [
         fixed("writeup-current", "/api", &["/ws"], &s(&["^/token.*", "^/ws"]), "csrftoken"),

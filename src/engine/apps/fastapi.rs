@@ -400,7 +400,11 @@ fn patterns(v: &Valid<'_>) -> Vec<(String, String)> {
     let prefix = prefix(v);
     let mut out: Vec<(String, String)> = Vec::new();
     for e in split_list(v.opt("exempt_paths")) {
-        let e = if e.starts_with('/') { e } else { format!("/{e}") };
+        let e = if e.starts_with('/') {
+            e
+        } else {
+            format!("/{e}")
+        };
         let pat = route_pattern(&prefix, &e);
         if !out.iter().any(|(p, _)| *p == pat) {
             let what = if e.ends_with('*') {
@@ -412,7 +416,11 @@ fn patterns(v: &Valid<'_>) -> Vec<(String, String)> {
         }
     }
     for m in split_list(v.opt("exempt_mounts")) {
-        let m = if m.starts_with('/') { m } else { format!("/{m}") };
+        let m = if m.starts_with('/') {
+            m
+        } else {
+            format!("/{m}")
+        };
         let pat = mount_pattern(&m);
         if !out.iter().any(|(p, _)| *p == pat) {
             out.push((
@@ -434,7 +442,11 @@ fn concrete_exempt_paths(v: &Valid<'_>) -> Vec<String> {
         .into_iter()
         .filter(|e| !e.contains(['{', '*']))
         .map(|e| {
-            let e = if e.starts_with('/') { e } else { format!("/{e}") };
+            let e = if e.starts_with('/') {
+                e
+            } else {
+                format!("/{e}")
+            };
             format!("{prefix}{e}")
         })
         .collect()
@@ -542,9 +554,7 @@ impl App for FastApi {
                 );
                 continue;
             }
-            if !prefix.is_empty()
-                && (e == &prefix || e.starts_with(&format!("{prefix}/")))
-            {
+            if !prefix.is_empty() && (e == &prefix || e.starts_with(&format!("{prefix}/"))) {
                 let stripped = e[prefix.len()..].to_owned();
                 let stripped = if stripped.is_empty() {
                     "/".to_owned()
@@ -587,10 +597,7 @@ impl App for FastApi {
                     )
                     .with_fix(Fix::unsafe_(
                         format!("Remove {e}"),
-                        set_option(
-                            "exempt_paths",
-                            rebuild(&|x| (x != e).then(|| x.to_owned())),
-                        ),
+                        set_option("exempt_paths", rebuild(&|x| (x != e).then(|| x.to_owned()))),
                     )),
                 );
             }
@@ -645,7 +652,10 @@ impl App for FastApi {
                     field::option("session_cookie"),
                     format!("Use letters, digits, - and _ only: {session}"),
                 )
-                .with_fix(Fix::unsafe_("Leave it empty", set_option("session_cookie", ""))),
+                .with_fix(Fix::unsafe_(
+                    "Leave it empty",
+                    set_option("session_cookie", ""),
+                )),
             );
         }
         let secret = v.opt("secret_env").trim();
@@ -1273,7 +1283,10 @@ mod tests {
             assert!(s.contains(want), "{want} missing:\n{s}");
         }
         let verify = block(&g, "verify");
-        assert!(verify.contains("Cookie: session=proxytrust-probe"), "{verify}");
+        assert!(
+            verify.contains("Cookie: session=proxytrust-probe"),
+            "{verify}"
+        );
     }
 
     #[test]
@@ -1309,7 +1322,10 @@ mod tests {
     #[test]
     fn fixes_remove_their_diagnostic_and_add_no_error() {
         let cases = [
-            raw(&[("exempt_paths", "/api/token token /*"), ("route_prefix", "api/")]),
+            raw(&[
+                ("exempt_paths", "/api/token token /*"),
+                ("route_prefix", "api/"),
+            ]),
             raw(&[("header_name", "x_csrftoken"), ("cookie_name", "a b")]),
             raw(&[("secret_env", "1BAD"), ("session_cookie", "s;x")]),
             {

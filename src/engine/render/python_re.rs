@@ -45,11 +45,7 @@ pub fn raw_lit(s: &str) -> String {
         && !s
             .chars()
             .any(|c| (c as u32) < 0x20 || c == '\u{7f}' || c == '\u{2028}' || c == '\u{2029}');
-    if ok {
-        format!("r\"{s}\"")
-    } else {
-        str_lit(s)
-    }
+    if ok { format!("r\"{s}\"") } else { str_lit(s) }
 }
 
 /// Python's `re.escape(s)` (3.7+).
