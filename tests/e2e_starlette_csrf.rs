@@ -84,8 +84,9 @@ fn write_block(g: &Generated, id: &str, path: &Path) {
     std::fs::write(path, &b.content).expect("write block");
 }
 
-/// The exempt patterns the RomM module prints for the official image of `version`.
-fn romm_stock_patterns(version: &str) -> Vec<String> {
+/// The exempt patterns and the CSRF cookie name the RomM module prints for the official image of
+/// `version`.
+fn romm_stock(version: &str) -> (Vec<String>, String) {
     let g = engine::generate(&cloud_run("romm", version, &[("db_host", "10.0.0.3")]));
     let snippet = g.block("snippet").expect("snippet").content.clone();
     let list: Vec<String> = snippet
@@ -93,8 +94,13 @@ fn romm_stock_patterns(version: &str) -> Vec<String> {
         .filter_map(|l| l.strip_prefix("  ^"))
         .map(|p| format!("^{p}"))
         .collect();
-    assert!(!list.is_empty(), "{snippet}");
-    list
+    let cookie = snippet
+        .split_once("(cookie ")
+        .and_then(|(_, rest)| rest.split_once(','))
+        .map(|(c, _)| c.to_owned())
+        .unwrap_or_default();
+    assert!(!list.is_empty() && !cookie.is_empty(), "{snippet}");
+    (list, cookie)
 }
 
 fn run(plan: &Value, dir: &Path) -> Value {
@@ -204,23 +210,52 @@ fn generated_exempt_patterns_pass_the_token_route_and_keep_the_rest_protected() 
         "fastapi_session.env",
     );
     session["session_cookie"] = json!("session");
-    let plan = json!({"scenarios": [
-        fixed("writeup-current", "/api", &["/ws"], &s(&["^/token.*", "^/ws"]), "csrftoken"),
-        fixed("writeup-fix", "/api", &["/ws"], &s(&["^/api/token.*", "^/api/ws"]), "csrftoken"),
+    let mut scenarios = vec![
+        fixed(
+            "writeup-current",
+            "/api",
+            &["/ws"],
+            &s(&["^/token.*", "^/ws"]),
+            "csrftoken",
+        ),
+        fixed(
+            "writeup-fix",
+            "/api",
+            &["/ws"],
+            &s(&["^/api/token.*", "^/api/ws"]),
+            "csrftoken",
+        ),
         fastapi("generated", "csrf_generated.py", "fastapi.env"),
         other,
-        fastapi("generated-no-websocket-option", "csrf_no_ws.py", "fastapi_no_ws.env"),
+        fastapi(
+            "generated-no-websocket-option",
+            "csrf_no_ws.py",
+            "fastapi_no_ws.env",
+        ),
         session,
-        fixed("romm-3.3.0-stock", "", &["/ws"], &romm_stock_patterns("3.3.0"), "romm_csrftoken"),
-        fixed("romm-3.5.1-stock", "/api", &["/ws"], &romm_stock_patterns("3.5.1"), "romm_csrftoken"),
-        fixed("romm-3.6.0-stock", "/api", &["/ws"], &romm_stock_patterns("3.6.0"), "romm_csrftoken"),
-        fixed("romm-5.2.0-stock", "/api", &["/ws", "/netplay"], &romm_stock_patterns("5.2.0"), "romm_csrftoken"),
-        json!({
-            "name": "romm-custom-3.5.1", "kind": "romm", "prefix": "/api", "mounts": ["/ws"],
-            "snippet": d.join("romm_main_block.py"), "dotenv": d.join("romm.env"),
-            "cookie_name": "romm_csrftoken",
-        }),
-    ]});
+    ];
+    // RomM's official image: the lists and cookie name the engine prints for each version.
+    for (version, prefix, mounts) in [
+        ("3.3.0", "", &["/ws"][..]),
+        ("3.5.1", "/api", &["/ws"][..]),
+        ("3.6.0", "/api", &["/ws"][..]),
+        ("5.2.0", "/api", &["/ws", "/netplay"][..]),
+    ] {
+        let (patterns, cookie) = romm_stock(version);
+        scenarios.push(fixed(
+            &format!("romm-{version}-stock"),
+            prefix,
+            mounts,
+            &patterns,
+            &cookie,
+        ));
+    }
+    scenarios.push(json!({
+        "name": "romm-custom-3.5.1", "kind": "romm", "prefix": "/api", "mounts": ["/ws"],
+        "snippet": d.join("romm_main_block.py"), "dotenv": d.join("romm.env"),
+        "cookie_name": "romm_csrftoken",
+    }));
+    let plan = json!({ "scenarios": scenarios });
     let out = run(&plan, d);
     let res = &out["results"];
     assert_eq!(out["versions"]["starlette-csrf"], "3.0.0", "{out:#}");
@@ -294,11 +329,11 @@ fn generated_exempt_patterns_pass_the_token_route_and_keep_the_rest_protected() 
     assert_eq!(status(&s6["post_session_without_token"]), 403, "{s6:#}");
 
     // 7. RomM's official image: only 3.4.0-3.5.x blocks the token endpoint.
-    for (name, token) in [
-        ("romm-3.3.0-stock", 200),
-        ("romm-3.5.1-stock", 403),
-        ("romm-3.6.0-stock", 200),
-        ("romm-5.2.0-stock", 200),
+    for (name, token, cookie) in [
+        ("romm-3.3.0-stock", 200, "csrftoken="),
+        ("romm-3.5.1-stock", 403, "romm_csrftoken="),
+        ("romm-3.6.0-stock", 200, "romm_csrftoken="),
+        ("romm-5.2.0-stock", 200, "romm_csrftoken="),
     ] {
         let r = &res[name];
         assert_eq!(status(&r["token"]), token, "{name}: {r:#}");
@@ -309,7 +344,7 @@ fn generated_exempt_patterns_pass_the_token_route_and_keep_the_rest_protected() 
         assert!(
             r["set_cookie"]
                 .as_str()
-                .is_some_and(|c| c.starts_with("romm_csrftoken=")),
+                .is_some_and(|c| c.starts_with(cookie)),
             "{name}: {r:#}"
         );
     }

@@ -2,7 +2,8 @@
 //!
 //! What matters behind a proxy (shared/knowledge/seed-systems.md §3, §8, §10.3; every fact below
 //! re-read from the release tags of rommapp/romm):
-//! * CSRF: double submit with cookie `romm_csrftoken` and header `x-csrftoken`, signed with
+//! * CSRF: double submit with cookie `romm_csrftoken` (3.4.0+; `csrftoken` before) and header
+//!   `x-csrftoken`, signed with
 //!   `ROMM_AUTH_SECRET_KEY` (`backend/main.py`). Unsafe requests are checked unless a pattern in
 //!   `exempt_urls` matches `request.url.path` with `re.match`, i.e. the whole path from the start
 //!   (starlette_csrf/middleware.py; §8.1).
@@ -246,6 +247,16 @@ pub(crate) fn needed_exempt(at: Version, prefix: &str) -> Vec<String> {
         .collect();
     out.extend(mounts(at).iter().map(|m| format!("^{m}")));
     out
+}
+
+/// The CSRF cookie: `romm_csrftoken` from 3.4.0 (commit d17cdd687), starlette-csrf's default
+/// `csrftoken` before.
+fn csrf_cookie(at: Version) -> &'static str {
+    if at >= API_PREFIX_FROM {
+        "romm_csrftoken"
+    } else {
+        "csrftoken"
+    }
 }
 
 fn custom(v: &Valid<'_>) -> bool {
@@ -893,31 +904,47 @@ fn custom_snippet(v: &Valid<'_>) -> String {
     } else {
         "CustomCSRFMiddleware"
     };
+    // Names main.py defines before its CSRF block, for this version.
+    let mut names = vec![class, "ROMM_AUTH_SECRET_KEY", "DISABLE_CSRF_PROTECTION"];
+    if at >= API_PREFIX_FROM {
+        names.push("IS_PYTEST_RUN");
+    }
+    if at >= SECURE_COOKIE_FROM {
+        names.push("ROMM_SESSION_SECURE_COOKIE");
+    }
+    let last = names.pop().unwrap_or_default();
     let mut s = format!(
         "# The CSRF block of backend/main.py for a RomM {at} build whose routers are\n\
          # included with prefix={}. starlette-csrf matches each pattern with\n\
          # re.match() against the whole request path, so patterns for routes start\n\
          # with the prefix; the Socket.IO apps are mounted at {}, outside it.\n\
-         # {class}, ROMM_AUTH_SECRET_KEY, DISABLE_CSRF_PROTECTION and\n\
-         # IS_PYTEST_RUN{} are already imported in main.py.\n\
-         import re\n\n",
+         # main.py already has {} and {last}.\n\
+         import re\n",
         str_lit(&prefix),
         mounts(at).join(" and "),
-        if at >= SECURE_COOKIE_FROM {
-            ", ROMM_SESSION_SECURE_COOKIE"
-        } else {
-            ""
-        },
+        names.join(", "),
     );
+    if at < API_PREFIX_FROM {
+        s.push_str("import sys\n");
+    }
+    s.push('\n');
     s.push_str("CSRF_EXEMPT_URLS = [\n");
     for p in exempt_for_snippet(v) {
         s.push_str(&format!("    re.compile({}),\n", raw_lit(&p)));
     }
     s.push_str("]\n\n");
-    s.push_str("if not IS_PYTEST_RUN and not DISABLE_CSRF_PROTECTION:\n");
+    // IS_PYTEST_RUN exists from 3.4.0; 3.3.0 tests `"pytest" not in sys.modules` (main.py).
+    if at >= API_PREFIX_FROM {
+        s.push_str("if not IS_PYTEST_RUN and not DISABLE_CSRF_PROTECTION:\n");
+    } else {
+        s.push_str("if \"pytest\" not in sys.modules and not DISABLE_CSRF_PROTECTION:\n");
+    }
     s.push_str("    app.add_middleware(\n");
     s.push_str(&format!("        {class},\n"));
-    s.push_str("        cookie_name=\"romm_csrftoken\",\n");
+    s.push_str(&format!(
+        "        cookie_name={},\n",
+        str_lit(csrf_cookie(at))
+    ));
     s.push_str("        secret=ROMM_AUTH_SECRET_KEY,\n");
     if at >= SECURE_COOKIE_FROM {
         s.push_str("        cookie_secure=ROMM_SESSION_SECURE_COOKIE,\n");
@@ -933,9 +960,10 @@ fn stock_snippet(v: &Valid<'_>) -> String {
     let broken = at >= API_PREFIX_FROM && at < TOKEN_FIXED_FROM;
     let mut s = format!(
         "RomM {at}, official image{}. Its CSRF middleware\n\
-         (cookie romm_csrftoken, header x-csrftoken) exempts these paths\n\
+         (cookie {}, header x-csrftoken) exempts these paths\n\
          (backend/main.py, matched with re.match against the whole path):\n\n",
-        if broken { "" } else { ": no code to change" }
+        if broken { "" } else { ": no code to change" },
+        csrf_cookie(at)
     );
     for p in stock_exempt(at) {
         s.push_str(&format!("  {p}\n"));
@@ -971,11 +999,12 @@ fn stock_snippet(v: &Valid<'_>) -> String {
              Bearer or Basic Authorization header skip the CSRF check.\n",
         );
     } else {
-        s.push_str(
+        s.push_str(&format!(
             "  2. Before 4.4.1 POST/PUT/DELETE need the CSRF token even with Bearer or\n     \
-             Basic auth (issue #1505): GET any page first, keep the romm_csrftoken\n     \
-             cookie and send its value in the x-csrftoken header. Or upgrade to 4.4.1+.\n",
-        );
+                 Basic auth (issue #1505): GET any page first, keep the {}\n     \
+                 cookie and send its value in the x-csrftoken header. Or upgrade to 4.4.1+.\n",
+            csrf_cookie(at)
+        ));
     }
     s.push_str(
         "\nSeveral instances: one ROMM_AUTH_SECRET_KEY everywhere (generated above,\n\
@@ -1003,15 +1032,22 @@ fn verify_script(v: &Valid<'_>, origins: &[String]) -> Script {
     s.raw(format!("api={}", quote(&prefix)));
     s.raw("for origin in \"${origins[@]}\"; do");
     s.raw("headers=\"$(mktemp)\"");
-    s.comment("1. The heartbeat answers 200 and sets the romm_csrftoken cookie.");
+    let cookie = csrf_cookie(at);
+    s.comment(format!(
+        "1. The heartbeat answers 200 and sets the {cookie} cookie."
+    ));
     s.raw("status=\"$(curl -sS -o /dev/null -D \"$headers\" -w '%{http_code}' \"$origin$api/heartbeat\")\"");
     s.raw("if [ \"$status\" = 200 ]; then echo \"good: $origin$api/heartbeat answers 200\"; else echo \"BAD: $origin$api/heartbeat gave HTTP $status\"; fi");
-    s.raw("set_cookie=\"$(grep -i '^set-cookie: *romm_csrftoken=' \"$headers\" | head -n 1 | tr -d '\\r')\"");
-    s.raw("token=\"$(printf '%s' \"$set_cookie\" | sed -n 's/^[^:]*: *romm_csrftoken=\\([^;]*\\).*/\\1/p')\"");
+    s.raw(format!(
+        "set_cookie=\"$(grep -i '^set-cookie: *{cookie}=' \"$headers\" | head -n 1 | tr -d '\\r')\""
+    ));
+    s.raw(format!("token=\"$(printf '%s' \"$set_cookie\" | sed -n 's/^[^:]*: *{cookie}=\\([^;]*\\).*/\\1/p')\""));
     s.raw("if [ -z \"$token\" ]; then");
-    s.raw("echo \"BAD: $origin sets no romm_csrftoken cookie: does a proxy drop Set-Cookie?\"");
+    s.raw(format!(
+        "echo \"BAD: $origin sets no {cookie} cookie: does a proxy drop Set-Cookie?\""
+    ));
     s.raw("else");
-    s.raw("echo \"good: $origin sets the romm_csrftoken cookie\"");
+    s.raw(format!("echo \"good: $origin sets the {cookie} cookie\""));
     if at >= SECURE_COOKIE_FROM && https(v) {
         s.raw("case \"$(printf '%s' \"$set_cookie\" | tr '[:upper:]' '[:lower:]')\" in *'; secure'*) echo 'good: the cookie is Secure' ;; *) echo 'BAD: the cookie is not Secure: set ROMM_SESSION_SECURE_COOKIE=true' ;; esac");
     }
@@ -1032,7 +1068,7 @@ fn verify_script(v: &Valid<'_>, origins: &[String]) -> Script {
     s.comment("3. Another POST without the token is refused; with cookie and header it passes.");
     s.raw("status=\"$(curl -sS -o /dev/null -w '%{http_code}' -X POST \"$origin$api/login\")\"");
     s.raw("if [ \"$status\" = 403 ]; then echo \"good: POST without the CSRF token is refused (403)\"; else echo \"BAD: POST $api/login without the CSRF token gave HTTP $status, not 403\"; fi");
-    s.raw("body=\"$(curl -sS -w ' HTTP %{http_code}' -X POST -H \"Cookie: romm_csrftoken=$token\" -H \"x-csrftoken: $token\" \"$origin$api/login\")\"");
+    s.raw(format!("body=\"$(curl -sS -w ' HTTP %{{http_code}}' -X POST -H \"Cookie: {cookie}=$token\" -H \"x-csrftoken: $token\" \"$origin$api/login\")\""));
     s.raw("case \"$body\" in");
     s.raw("*'CSRF token verification failed'*) echo \"BAD: the token was refused: instances with different ROMM_AUTH_SECRET_KEY, or a proxy drops x-csrftoken\" ;;");
     s.raw("*) echo \"good: cookie + x-csrftoken pass the CSRF check (${body##* HTTP })\" ;;");
