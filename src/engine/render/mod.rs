@@ -1,6 +1,6 @@
 //! Renderers: one serializer per format. All quoting and escaping lives in these modules
-//! (`shell`, `gcloud`, `yaml`, `toml`, `dotenv`, `markdown`, `python`, `ecs`, `kube`, `fly`, `az`, ...)
-//! and nowhere else.
+//! (`shell`, `gcloud`, `yaml`, `toml`, `dotenv`, `markdown`, `python`, `ecs`, `kube`,
+//! `fly`, `az`, ...) and nowhere else.
 
 pub mod az;
 pub mod caddy;
