@@ -15,6 +15,11 @@ if command -v dpkg-query >/dev/null 2>&1; then
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
 fi
+# JupyterHub's proxy (configurable-http-proxy) comes from npm: any Node.js with npm will do, so
+# Debian's packages are installed only when there is no npm on the PATH.
+if ! command -v npm >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "Installing: ${missing[*]}" >&2
