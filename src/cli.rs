@@ -421,13 +421,19 @@ pub fn list(args: &ListArgs) -> ExitCode {
             println!("{:#}", serde_json::json!({ "platforms": ps }));
         }
         (ListWhat::Apps, ListFormat::Text) => {
+            let w = apps::APPS.iter().map(|a| a.id().len()).max().unwrap_or(0);
             for a in apps::APPS {
-                println!("{:<16} {} ({})", a.id(), a.name(), a.summary());
+                println!("{:<w$}  {} ({})", a.id(), a.name(), a.summary());
             }
         }
         (ListWhat::Platforms, ListFormat::Text) => {
+            let w = platforms::PLATFORMS
+                .iter()
+                .map(|p| p.id().len())
+                .max()
+                .unwrap_or(0);
             for p in platforms::PLATFORMS {
-                println!("{:<16} {} ({})", p.id(), p.name(), p.summary());
+                println!("{:<w$}  {} ({})", p.id(), p.name(), p.summary());
             }
         }
     }
