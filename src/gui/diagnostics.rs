@@ -26,6 +26,11 @@ pub fn diagnostics_ui(app: &mut ProxyTrustApp, ui: &mut egui::Ui) {
                 .on_hover_text(d.explanation());
             ui.label(&d.message).on_hover_text(d.explanation());
         });
+        // No empty row under a diagnostic without fixes.
+        if d.fixes.is_empty() {
+            ui.add_space(4.0);
+            continue;
+        }
         ui.horizontal_wrapped(|ui| {
             for (fi, f) in d.fixes.iter().enumerate() {
                 if ui
