@@ -89,6 +89,9 @@ pub enum Line {
     /// Shell text ProxyTrust writes itself (control flow). Never built from user input
     /// except through [`quote`].
     Raw(String),
+    /// Text emitted exactly as is, never indented or trimmed: the body and end line of a
+    /// here-document (see [`Script::heredoc`]).
+    Verbatim(String),
 }
 
 /// A script: lines, plus the indentation applied to them.
@@ -136,6 +139,29 @@ impl Script {
         });
         self
     }
+    /// Writes `content` to the file `target` (shell text, e.g. `compose.yaml` or
+    /// `"$dir/x.conf"`) with a quoted here-document: `cat > target <<'END'`. The shell performs
+    /// no expansion at all in a here-document whose delimiter is quoted (bash manual,
+    /// "Here Documents"; POSIX XCU 2.7.4), so the file gets exactly `content`. The delimiter is
+    /// chosen so that no line of `content` equals it. `content` should end with a newline (one
+    /// is added otherwise).
+    pub fn heredoc(&mut self, target: &str, content: &str) -> &mut Self {
+        let mut delim = String::from("PROXYTRUST_EOF");
+        let mut n = 0;
+        while content.lines().any(|l| l == delim) {
+            n += 1;
+            delim = format!("PROXYTRUST_EOF_{n}");
+        }
+        self.lines
+            .push(Line::Raw(format!("cat > {target} <<'{delim}'")));
+        let mut body = content.to_owned();
+        if !body.ends_with('\n') {
+            body.push('\n');
+        }
+        body.push_str(&delim);
+        self.lines.push(Line::Verbatim(body));
+        self
+    }
     pub fn extend(&mut self, other: &Script) -> &mut Self {
         self.lines.extend(other.lines.iter().cloned());
         self
@@ -160,6 +186,10 @@ impl Script {
                         out.push_str(c);
                         out.push('\n');
                     }
+                }
+                Line::Verbatim(v) => {
+                    out.push_str(v);
+                    out.push('\n');
                 }
                 Line::Raw(r) => {
                     let t = r.trim();
