@@ -34,8 +34,8 @@ use serde_json::{Value, json};
 const URL: &str = "https://app.example.org";
 /// A value that exercises Compose interpolation, YAML, shell and systemd quoting at once.
 const NASTY: &str = "a$b ${HOME} $$ 'q' \"d\" \\ #x %y";
-/// A secret value an env file can carry (no ', \ or line break) that still has $, # and ".
-const SECRET_OK: &str = "s3cr$t #1 \"x\" ${HOME} %p";
+/// A secret value an env file can carry (no ', \, ${ or line break) that still has $, # and ".
+const SECRET_OK: &str = "s3cr$t #1 \"x\" $HOME %p";
 /// A secret value with everything systemd's single quotes must survive.
 const SECRET_ODD: &str = "it's $HOME \\n \\ \"q\" %i\nsecond line";
 
@@ -456,13 +456,12 @@ fn compose_yaml_reads_back_as_exactly_the_intended_document() {
 // Deploy scripts with stand-ins
 
 const STAND_IN: &str = r#"#!/usr/bin/env bash
-# Records its argv (NUL-separated) under $PT_CALLS; `docker compose config` runs the real
-# docker-compose 1.x on the files in the current directory and keeps its output.
+# Records its argv (NUL-separated) under $PT_CALLS and answers `id -u` (0). The test runs the
+# real `docker-compose config` afterwards on every project directory at once.
 n=$(find "$PT_CALLS" -maxdepth 1 -name 'call-*' | wc -l)
 f="$PT_CALLS/call-$(printf '%04d' "$n")"
 { printf '%s\0' "$(basename "$0")"; for a in "$@"; do printf '%s\0' "$a"; done; } > "$f"
 case "$(basename "$0") $1 $2" in
-  "docker compose config") exec "$PT_DOCKER_COMPOSE" -f compose.yaml config > "$PT_CALLS/config.yaml" ;;
   "id -u "*) echo 0 ;;
 esac
 exit 0
@@ -471,7 +470,6 @@ exit 0
 struct Run {
     calls: Vec<Vec<String>>,
     out: std::process::Output,
-    calls_dir: PathBuf,
 }
 
 /// Runs `script` with bash (fed on stdin, as when pasted) in `cwd`, with stand-ins for `tools`
@@ -486,13 +484,6 @@ fn run_script(script: &str, cwd: &Path, tools: &[&str], env: &[(&str, &str)]) ->
         std::fs::write(&p, STAND_IN).expect("stand-in");
         set_mode(&p, 0o755);
     }
-    let compose = common::venv(
-        "docker-compose-1",
-        &["docker-compose==1.29.2", "PyYAML==5.3.1"],
-    )
-    .parent()
-    .expect("bin")
-    .join("docker-compose");
     let path = format!(
         "{}:{}",
         bin.display(),
@@ -504,7 +495,6 @@ fn run_script(script: &str, cwd: &Path, tools: &[&str], env: &[(&str, &str)]) ->
         .env("PATH", path)
         .env("HOME", cwd)
         .env("PT_CALLS", &calls)
-        .env("PT_DOCKER_COMPOSE", compose)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
@@ -544,11 +534,7 @@ fn run_script(script: &str, cwd: &Path, tools: &[&str], env: &[(&str, &str)]) ->
             v
         })
         .collect();
-    Run {
-        calls: calls_v,
-        out,
-        calls_dir: calls,
-    }
+    Run { calls: calls_v, out }
 }
 
 fn set_mode(p: &Path, mode: u32) {
@@ -581,13 +567,44 @@ fn assert_no_secret_in_argv(run: &Run, secrets: &[String], what: &str) {
     }
 }
 
+/// docker-compose 1.29.2's `config` for each directory (tests/e2e/compose_config.py).
+fn compose_config(dirs: &[PathBuf]) -> Vec<Value> {
+    let py = common::venv(
+        "docker-compose-1",
+        &["docker-compose==1.29.2", "PyYAML==5.3.1"],
+    );
+    let out = Command::new(py)
+        .arg(common::repo_root().join("tests/e2e/compose_config.py"))
+        .args(dirs)
+        .output()
+        .expect("compose_config.py");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    match serde_json::from_slice(&out.stdout).expect("json") {
+        Value::Array(v) => v,
+        other => panic!("not a list: {other}"),
+    }
+}
+
 #[test]
 fn compose_deploy_scripts_write_the_blocks_and_pass_docker_compose_config() {
+    struct Done {
+        what: String,
+        r: RawInputs,
+        g: Generated,
+        _dir: tempfile::TempDir,
+        proj: PathBuf,
+        env_owned: Vec<(String, String)>,
+        run: Run,
+    }
+    let mut done = Vec::new();
     for r in compose_variants() {
         let g = engine::generate(&r);
         let what = format!("{} {:?} {:?}", r.app, r.urls, r.options);
         let dir = tempfile::tempdir().expect("tempdir");
-        let inline = opt(&r, "secrets", "") == "inline";
         // Generated secrets are left to openssl in every other case.
         let generate = r.options.get("max_instances").is_some_and(|m| m == "3");
         let env_owned = secret_env(&g, SECRET_OK, generate);
@@ -602,29 +619,51 @@ fn compose_deploy_scripts_write_the_blocks_and_pass_docker_compose_config() {
             String::from_utf8_lossy(&run.out.stdout),
             String::from_utf8_lossy(&run.out.stderr)
         );
+        let proj = dir.path().join(&r.app);
+        done.push(Done {
+            what,
+            r,
+            g,
+            _dir: dir,
+            proj,
+            env_owned,
+            run,
+        });
+    }
+    let configs = compose_config(&done.iter().map(|d| d.proj.clone()).collect::<Vec<_>>());
+    for (d, config) in done.iter().zip(configs) {
+        let Done {
+            what,
+            r,
+            g,
+            proj,
+            env_owned,
+            run,
+            ..
+        } = d;
         let svc = r.app.clone();
-        let proj = dir.path().join(&svc);
         assert_eq!(
             std::fs::read_to_string(proj.join("compose.yaml")).expect("compose.yaml"),
-            block(&g, "env"),
+            block(g, "env"),
             "{what}"
         );
-        let proxy_file = match opt(&r, "proxy", "caddy") {
+        let proxy_file = match opt(r, "proxy", "caddy") {
             "nginx" => "nginx.conf",
             "traefik" => "traefik.yml",
             _ => "Caddyfile",
         };
         assert_eq!(
             std::fs::read_to_string(proj.join(proxy_file)).expect("proxy file"),
-            block(&g, "proxy"),
+            block(g, "proxy"),
             "{what}"
         );
         // What docker-compose 1.29.2 reads, env_file merged: exactly the plan's values.
-        let config = std::fs::read_to_string(run.calls_dir.join("config.yaml")).expect("config");
-        let config = yaml_to_json(&config);
+        assert_eq!(config["code"], 0, "{what}: docker-compose config: {}", config["stderr"]);
+        let config = yaml_to_json(config["config"].as_str().expect("config"));
         let seen = &config["services"][svc.as_str()]["environment"];
+        let inline = opt(r, "secrets", "") == "inline";
         let mut secrets_given = Vec::new();
-        for (name, intended) in intended_env(&r, &g) {
+        for (name, intended) in intended_env(r, g) {
             let got = seen[name.as_str()]
                 .as_str()
                 .unwrap_or_else(|| panic!("{what}: {name} missing from {seen}"))
@@ -654,13 +693,12 @@ fn compose_deploy_scripts_write_the_blocks_and_pass_docker_compose_config() {
         } else {
             assert!(!proj.join("secrets.env").exists(), "{what}");
         }
-        assert_no_secret_in_argv(&run, &secrets_given, &what);
-        let up = run
-            .calls
-            .iter()
-            .find(|c| c.get(1).map(String::as_str) == Some("compose") && c.get(2).map(String::as_str) == Some("up"));
+        assert_no_secret_in_argv(run, &secrets_given, what);
+        let up = run.calls.iter().find(|c| {
+            c.get(1).map(String::as_str) == Some("compose") && c.get(2).map(String::as_str) == Some("up")
+        });
         assert!(up.is_some(), "{what}: no docker compose up: {:?}", run.calls);
-        if opt(&r, "proxy", "caddy") == "nginx" {
+        if opt(r, "proxy", "caddy") == "nginx" {
             let certbot = run
                 .calls
                 .iter()
@@ -676,7 +714,7 @@ fn compose_deploy_scripts_write_the_blocks_and_pass_docker_compose_config() {
 fn compose_refuses_a_secret_an_env_file_cannot_carry() {
     let r = raw("label-studio", "compose", &[URL], &[]);
     let g = engine::generate(&r);
-    for bad in ["it's", "back\\slash", "two\nlines"] {
+    for bad in ["it's", "back\\slash", "two\nlines", "a${HOME}"] {
         let dir = tempfile::tempdir().expect("tempdir");
         let run = run_script(
             block(&g, "deploy"),
@@ -853,7 +891,9 @@ fn systemd_env_file(text: &str) -> BTreeMap<String, String> {
 fn bash_env_file(path: &Path, names: &[String]) -> BTreeMap<String, String> {
     let mut script = format!("set -a; . {}; set +a\n", path.display());
     for n in names {
-        script.push_str(&format!("printf '%s\\0%s\\0' {n} \"${n}\"\n"));
+        script.push_str(&format!(
+            "if [ -n \"${{{n}+set}}\" ]; then printf '%s\\0%s\\0' {n} \"${n}\"; fi\n"
+        ));
     }
     let out = Command::new("bash")
         .arg("-c")
@@ -1414,12 +1454,11 @@ fn django_csrf_passes_behind_the_generated_nginx_and_caddy_and_fails_without_for
     assert_eq!(fwd("generated-caddy")["HTTP_X_FORWARDED_HOST"], "app.example.org");
     assert!(fwd("generated-caddy").get("HTTP_X_FORWARDED_PORT").is_none());
 
-    // nginx's defaults send the upstream's address as Host: Django refuses the request.
-    let stock = result(&report, "stock-nginx");
-    assert_eq!(stock["get_status"], 400, "{stock:#}");
-    assert!(logs(stock).contains("Invalid HTTP_HOST header"), "{stock:#}");
-    // The public Host but no X-Forwarded-Proto: the POST fails Django's CSRF Origin check.
-    for name in ["host-only-nginx", "inherited-nginx"] {
+    // Without X-Forwarded-Proto, Django takes the request for plain http and compares the
+    // browser's https:// Origin with http://HOST: the POST fails the CSRF check. With nginx's
+    // defaults Host is even the upstream's address (get_host() raises DisallowedHost inside the
+    // Origin check, which then fails the same way).
+    for name in ["stock-nginx", "host-only-nginx", "inherited-nginx"] {
         let r = result(&report, name);
         assert_eq!(r["get_status"], 200, "{name}: {r:#}");
         assert_eq!(r["post_status"], 403, "{name}: {r:#}");
@@ -1453,11 +1492,18 @@ fn django_csrf_passes_behind_the_generated_nginx_and_caddy_and_fails_without_for
     let r = result(&report2, "generated-nginx");
     assert_eq!(r["post_status"], 200, "{r:#}");
     assert_eq!(r["post_json"]["is_secure"], true, "{r:#}");
-    let r = result(&report2, "host-only-nginx");
-    assert_eq!(r["post_status"], 200, "{r:#}");
-    assert_eq!(r["post_json"]["is_secure"], false, "{r:#}");
-    assert_eq!(
-        r["post_json"]["absolute_uri"], "http://app.example.org/form/",
-        "{r:#}"
-    );
+    for name in ["host-only-nginx", "inherited-nginx"] {
+        let r = result(&report2, name);
+        assert_eq!(r["post_status"], 200, "{name}: {r:#}");
+        assert_eq!(r["post_json"]["is_secure"], false, "{name}: {r:#}");
+        assert_eq!(
+            r["post_json"]["absolute_uri"], "http://app.example.org/form/",
+            "{name}: {r:#}"
+        );
+    }
+    // nginx's defaults: the Origin is trusted now, but the view's first get_host() meets the
+    // upstream's address.
+    let r = result(&report2, "stock-nginx");
+    assert_eq!(r["post_status"], 400, "{r:#}");
+    assert!(logs(r).contains("Invalid HTTP_HOST header: '127.0.0.1:"), "{r:#}");
 }

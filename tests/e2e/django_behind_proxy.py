@@ -61,14 +61,14 @@ class Collect(logging.Handler):
     def __init__(self):
         super().__init__()
         self.lines = []
-        self.lock = threading.Lock()
+        self._mu = threading.Lock()
 
     def emit(self, record):
-        with self.lock:
+        with self._mu:
             self.lines.append(f'{record.name}: {record.getMessage()}')
 
     def take(self):
-        with self.lock:
+        with self._mu:
             out, self.lines = self.lines, []
         return out
 

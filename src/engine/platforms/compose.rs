@@ -15,10 +15,12 @@
 //! * `env_file` syntax (`05-services.md` "Env_file format"): unquoted and double-quoted values
 //!   are interpolated, single-quoted ones are literal with `\'` as the only escape, `#` starts a
 //!   comment in unquoted values. compose-go's parser (`dotenv/parser.go`) ends a single-quoted
-//!   value at the first `'` not preceded by `\` and trims quote characters at both ends, so a
-//!   value with `'`, `\` or a line break is not carried reliably by every Compose version: the
-//!   deploy script writes `NAME='value'` and refuses such values, pointing to `secrets=inline`
-//!   (where YAML carries any value exactly).
+//!   value at the first `'` not preceded by `\` and trims quote characters at both ends, and
+//!   docker-compose 1.x (python-dotenv) expands `${NAME}` even inside single quotes (seen with
+//!   docker-compose 1.29.2 in tests/e2e_proxies.rs; platforms.md "Pitfalls" 4 for the same
+//!   python-dotenv behaviour). So a value with `'`, `\`, `${` or a line break is not carried
+//!   reliably by every Compose version: the deploy script writes `NAME='value'` and refuses such
+//!   values, pointing to `secrets=inline` (where YAML carries any value exactly).
 //! * The app service is only `expose`d on the Compose network; the proxy service publishes 80 and
 //!   443. Several app containers (`deploy.replicas`) answer to the one service name on Compose's
 //!   DNS; Traefik's Docker provider sees each container (`loadbalancer.server.port` names the
@@ -182,8 +184,8 @@ pub fn forwarded_port_check(
 }
 
 /// Refuses, at deploy time, values a Compose env file cannot carry (module docs).
-const ENV_FILE_CHECK: &str = "case \"$value\" in *\"'\"*|*\\\\*|*$'\\n'*|*$'\\r'*) \
-echo \"$name: a value with ' or \\\\ or a line break cannot go into secrets.env; use another value, or --set secrets=inline\" >&2; exit 1 ;; esac";
+const ENV_FILE_CHECK: &str = "case \"$value\" in *\"'\"*|*\\\\*|*'${'*|*$'\\n'*|*$'\\r'*) \
+echo \"$name: a value with ' or \\\\ or \\${ or a line break cannot go into secrets.env; use another value, or --set secrets=inline\" >&2; exit 1 ;; esac";
 
 impl Compose {
     fn service(v: &Valid<'_>) -> String {
