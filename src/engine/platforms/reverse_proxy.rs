@@ -331,7 +331,10 @@ fn location(s: &Setup, site: &Site, upstream: &str, conn_var: &str) -> Vec<Item>
         if site.https { "https" } else { "http" },
         if site.https { "https" } else { "http" },
     )));
-    v.push(Item::d("proxy_set_header", &["X-Forwarded-Proto", "$scheme"]));
+    v.push(Item::d(
+        "proxy_set_header",
+        &["X-Forwarded-Proto", "$scheme"],
+    ));
     v.push(Item::d(
         "proxy_set_header",
         &["X-Forwarded-Port", "$server_port"],
@@ -358,11 +361,7 @@ fn location(s: &Setup, site: &Site, upstream: &str, conn_var: &str) -> Vec<Item>
 
 /// The Caddyfile: one site block for every public origin.
 pub fn caddyfile(s: &Setup) -> Vec<Node> {
-    let addresses: Vec<String> = s
-        .sites
-        .iter()
-        .flat_map(Site::origins)
-        .collect::<Vec<_>>();
+    let addresses: Vec<String> = s.sites.iter().flat_map(Site::origins).collect::<Vec<_>>();
     let mut rp = Vec::new();
     rp.extend(Node::comments(
         "Caddy passes the client's Host and sets X-Forwarded-For, X-Forwarded-Proto and\n\
@@ -444,8 +443,7 @@ pub fn traefik_static(s: &Setup, acme_email: &str) -> Yaml {
     let mut eps = Yaml::map();
     for port in traefik_ports(s) {
         let mut ep = Yaml::map().with("address", Yaml::str(format!(":{port}")));
-        if port == 80 && any_https && !http80 && s.sites.iter().any(|x| x.https && x.port == 443)
-        {
+        if port == 80 && any_https && !http80 && s.sites.iter().any(|x| x.https && x.port == 443) {
             ep = ep.with(
                 "http",
                 Yaml::map().with(
@@ -521,13 +519,13 @@ pub fn traefik_labels(s: &Setup) -> Vec<(String, String)> {
         }
     }
     let srv = |rest: &str| traefik::label("services", svc, rest);
-    l.push((
-        srv("loadbalancer.server.port"),
-        s.upstream_port.to_string(),
-    ));
+    l.push((srv("loadbalancer.server.port"), s.upstream_port.to_string()));
     if s.sticky_active() {
         l.push((srv("loadbalancer.sticky.cookie"), "true".to_owned()));
-        l.push((srv("loadbalancer.sticky.cookie.httponly"), "true".to_owned()));
+        l.push((
+            srv("loadbalancer.sticky.cookie.httponly"),
+            "true".to_owned(),
+        ));
         if s.sites.iter().all(|x| x.https) {
             l.push((srv("loadbalancer.sticky.cookie.secure"), "true".to_owned()));
         }
@@ -588,7 +586,10 @@ mod tests {
         assert!(text.contains("        proxy_set_header X-Forwarded-Proto $scheme;\n"));
         assert!(text.contains("return 301 https://$host$request_uri;"));
         // Nothing at server level.
-        for l in text.lines().filter(|l| l.starts_with("    proxy_set_header")) {
+        for l in text
+            .lines()
+            .filter(|l| l.starts_with("    proxy_set_header"))
+        {
             assert!(l.starts_with("        "), "{l}");
         }
     }

@@ -243,8 +243,15 @@ mod tests {
     fn nested_maps_in_sequences() {
         let doc = Yaml::map().with(
             "list",
-            Yaml::Seq(vec![Yaml::map().with("a", Yaml::Int(1)).with("b", Yaml::Bool(true))]),
+            Yaml::Seq(vec![
+                Yaml::map()
+                    .with("a", Yaml::Int(1))
+                    .with("b", Yaml::Bool(true)),
+            ]),
         );
-        assert_eq!(doc.render(Dialect::Plain), "list:\n  -\n    a: 1\n    b: true\n");
+        assert_eq!(
+            doc.render(Dialect::Plain),
+            "list:\n  -\n    a: 1\n    b: true\n"
+        );
     }
 }

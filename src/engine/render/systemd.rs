@@ -29,8 +29,10 @@ pub fn escape_specifiers(s: &str) -> String {
 /// One word of an `ExecStart=` command line, as systemd splits and unescapes it.
 pub fn exec_word(w: &str) -> String {
     let safe = !w.is_empty()
-        && w.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '@' | '+' | '=' | ':' | ',' | '.' | '/' | '-'));
+        && w.chars().all(|c| {
+            c.is_ascii_alphanumeric()
+                || matches!(c, '_' | '@' | '+' | '=' | ':' | ',' | '.' | '/' | '-')
+        });
     if safe {
         return w.to_owned();
     }
