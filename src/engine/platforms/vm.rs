@@ -644,6 +644,23 @@ impl Platform for Vm {
                 .with_fix(Fix::unsafe_("Use the app's own port", set("port", ""))),
             );
         }
+        if let Ok(p) = port.parse::<u16>() {
+            let public: Vec<u16> = reverse_proxy::sites(&v.origins)
+                .iter()
+                .map(|s| s.port)
+                .chain([80, 443])
+                .collect();
+            if public.contains(&p) {
+                diags.push(
+                    Diagnostic::new(
+                        "VM006",
+                        field::option("port"),
+                        format!("The app cannot listen on the proxy's port: {p}"),
+                    )
+                    .with_fix(Fix::unsafe_("Use the app's own port", set("port", ""))),
+                );
+            }
+        }
         if Self::exec_start(v).is_some() && !v.opt("image").trim().is_empty() {
             diags.push(
                 Diagnostic::new(
@@ -791,5 +808,15 @@ Caddy passes through, which is what CSRF origin checks use.\n\
 Example: remove `USE_X_FORWARDED_PORT=true`, or choose nginx.\n\
 References: caddyserver/caddy modules/caddyhttp/reverseproxy/reverseproxy.go addForwardedHeaders; \
 shared/knowledge/platforms.md §4.4 and Pitfalls 10.",
+    },
+    Code {
+        code: "VM006",
+        severity: Error,
+        name: "port-taken-by-proxy",
+        explanation: "What: the app's local port is a port the proxy listens on.\n\
+Why: nginx and Caddy listen on 80, 443 and every port in the public URLs, on all addresses; the \
+app (on 127.0.0.1) and the proxy cannot both bind it, so one of them fails to start.\n\
+Example: `--set port=8080`, or leave it empty for the app's own port.\n\
+References: nginx `listen`, Caddy site addresses; shared/knowledge/platforms.md §10.",
     },
 ];
