@@ -4,6 +4,7 @@ pub mod cloud_run;
 pub mod compose;
 pub mod ecs_fargate;
 pub mod kubernetes;
+pub mod reverse_proxy;
 pub mod vm;
 
 pub mod azure_container_apps;

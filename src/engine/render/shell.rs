@@ -173,6 +173,24 @@ impl Script {
         self.lines.push(Line::Verbatim(text));
         self
     }
+    /// Writes `content` to the file `target` (shell text, e.g. `compose.yaml` or
+    /// `"$dir/x.conf"`) with a quoted here-document: `cat > target <<'END'`. The shell performs
+    /// no expansion at all in a here-document whose delimiter is quoted (bash manual,
+    /// "Here Documents"; POSIX XCU 2.7.4), so the file gets exactly `content`. The delimiter is
+    /// chosen so that no line of `content` equals it. `content` should end with a newline (one
+    /// is added otherwise).
+    pub fn write_file(&mut self, target: &str, content: &str) -> &mut Self {
+        let mut delim = String::from("PROXYTRUST_EOF");
+        let mut n = 0;
+        while content.lines().any(|l| l == delim) {
+            n += 1;
+            delim = format!("PROXYTRUST_EOF_{n}");
+        }
+        self.lines
+            .push(Line::Raw(format!("cat > {target} <<'{delim}'")));
+        self.heredoc(content, &delim);
+        self
+    }
     pub fn extend(&mut self, other: &Script) -> &mut Self {
         self.lines.extend(other.lines.iter().cloned());
         self
@@ -197,6 +215,10 @@ impl Script {
                         out.push_str(c);
                         out.push('\n');
                     }
+                }
+                Line::Verbatim(v) => {
+                    out.push_str(v);
+                    out.push('\n');
                 }
                 Line::Raw(r) => {
                     let t = r.trim();
