@@ -266,7 +266,14 @@ impl CloudRun {
                 content.push_str(&format!("#   {env}={r}\n"));
             }
         }
-        content.push_str(&yaml::flat_mapping(&Self::env_pairs(v, plan)));
+        let pairs = Self::env_pairs(v, plan);
+        if pairs.is_empty() {
+            // An empty file is not a mapping; `{}` is, and gcloud's env-vars-file reader
+            // accepts any YAML mapping (platforms.md §1.2).
+            content.push_str("# No plain variables for this app: an empty mapping.\n{}\n");
+        } else {
+            content.push_str(&yaml::flat_mapping(&pairs));
+        }
         Block {
             id: "env",
             title: "Environment (Cloud Run env.yaml)".to_owned(),

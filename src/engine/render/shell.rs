@@ -239,10 +239,6 @@ impl Script {
                 } => {
                     render_cmd(&mut out, depth, prefix.as_deref(), argv, suffix.as_deref());
                 }
-                Line::Verbatim(text) => {
-                    out.push_str(text);
-                    out.push('\n');
-                }
             }
         }
         out
