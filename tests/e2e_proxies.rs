@@ -415,8 +415,9 @@ fn default_inputs_are_deployable_on_compose_and_vm() {
                 );
             }
             for id in ["env", "deploy", "proxy"] {
-                // An app whose plan has no variable at all has an empty EnvironmentFile.
-                if id == "env" && p == "vm" && g.env.is_empty() {
+                // An app whose plan has no plain variable (none, or only secrets, which live in
+                // the separate 0600 file) has an EnvironmentFile of comments only.
+                if id == "env" && p == "vm" && g.env.iter().all(|e| e.secret) {
                     continue;
                 }
                 let b = block(&g, id);

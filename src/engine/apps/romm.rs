@@ -465,7 +465,11 @@ impl App for Romm {
                             Reach::Nowhere | Reach::MountUnderPrefix(_)
                         )
                     });
-                if clean {
+                // On ECS and Kubernetes a custom build also needs the pushed image's reference,
+                // which a fix cannot know.
+                let image_known = !v.platform.needs_pushed_image_for_own_code()
+                    || !v.opt("image").trim().is_empty();
+                if clean && image_known {
                     d = d.with_fix(Fix::unsafe_(
                         "It is a custom build",
                         set_option("build", "custom"),

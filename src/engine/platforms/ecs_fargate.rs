@@ -1312,6 +1312,9 @@ impl Platform for EcsFargate {
     fn owns_host(&self, host: &str) -> bool {
         host.ends_with(".elb.amazonaws.com")
     }
+    fn needs_pushed_image_for_own_code(&self) -> bool {
+        true
+    }
 }
 
 #[cfg(test)]

@@ -919,6 +919,9 @@ impl Platform for Kubernetes {
     fn owns_host(&self, host: &str) -> bool {
         host.ends_with(".elb.amazonaws.com")
     }
+    fn needs_pushed_image_for_own_code(&self) -> bool {
+        true
+    }
     fn codes(&self) -> &'static [Code] {
         CODES
     }

@@ -49,6 +49,12 @@ pub trait Platform: Sync {
     fn owns_host(&self, _host: &str) -> bool {
         false
     }
+    /// True when code without an official image can only be deployed from an image the user
+    /// built and pushed (the `image` option), because the platform builds nothing itself (ECS,
+    /// Kubernetes). Apps use it to avoid offering a fix that would only lead to that error.
+    fn needs_pushed_image_for_own_code(&self) -> bool {
+        false
+    }
     /// This platform's diagnostic codes with their explanations (see `diagnostics::codes`).
     fn codes(&self) -> &'static [Code] {
         &[]

@@ -5,20 +5,36 @@
 //! or `;` lines are comments; an unquoted value takes POSIX-shell backslash escapes; a
 //! `'...'`-quoted value is literal (any character but `'`, newlines included); quoted and
 //! unquoted pieces after `=` are concatenated (the parser returns to its pre-value state after a
-//! closing quote). No `$` expansion and no `%` specifiers happen in the file. That is exactly the
-//! POSIX single-quote form of [`super::shell::quote`] (`'` written `'"'"'`), so a value reads back
-//! the same in systemd and in bash.
+//! closing quote, but quotes open a piece only there: after an unquoted piece a `'` is literal).
+//! No `$` expansion and no `%` specifiers happen in the file. [`single_quote`] writes the whole
+//! value as quoted pieces (`'` written `'"'"'`, backslashes left inside the single quotes), so a
+//! value reads back the same in systemd and in bash. (`shell::quote` moves trailing backslashes
+//! out of the quotes for shellcheck's sake; systemd would then read the next `'` literally.)
 //!
 //! Unit files (`man/systemd.unit.xml` "Specifiers", `man/systemd.service.xml` "Command lines"):
 //! `%` starts a specifier in most settings (literal `%` is `%%`); in `Exec*=` command lines `$NAME`
 //! is substituted from the environment (literal `$` is `$$`), words are split on whitespace and
 //! double-quoted words take C-style escapes.
 
-use super::shell::quote;
-
 /// One `NAME=value` line of an `EnvironmentFile=` (with its newline).
 pub fn env_line(name: &str, value: &str) -> String {
-    format!("{name}={}\n", quote(value))
+    format!("{name}={}\n", single_quote(value))
+}
+
+/// The value as `'...'` pieces only: `'` becomes `'"'"'` (close, a double-quoted `'`, reopen);
+/// everything else, backslashes and newlines included, stays inside single quotes.
+pub fn single_quote(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('\'');
+    for c in value.chars() {
+        if c == '\'' {
+            out.push_str("'\"'\"'");
+        } else {
+            out.push(c);
+        }
+    }
+    out.push('\'');
+    out
 }
 
 /// `%` -> `%%` for settings where specifiers are expanded (`Description=`, paths, ...).
