@@ -153,16 +153,15 @@ fn app_image(r: &RawInputs) -> String {
     let app = apps::find(&r.app).expect("app");
     let platform = engine::platforms::find(&r.platform).expect("platform");
     let (origins, _) = engine::origin::parse_all(&r.urls, false);
-    let valid = engine::Valid {
-        raw: r,
+    let valid = engine::Valid::new(
+        r,
         app,
         platform,
         origins,
-        version: app
-            .known_versions()
+        app.known_versions()
             .first()
             .and_then(|v| engine::version::Version::parse(v)),
-    };
+    );
     app.plan(&valid).image
 }
 
@@ -170,13 +169,7 @@ fn container_port(r: &RawInputs) -> u16 {
     let app = apps::find(&r.app).expect("app");
     let platform = engine::platforms::find(&r.platform).expect("platform");
     let (origins, _) = engine::origin::parse_all(&r.urls, false);
-    let valid = engine::Valid {
-        raw: r,
-        app,
-        platform,
-        origins,
-        version: None,
-    };
+    let valid = engine::Valid::new(r, app, platform, origins, None);
     app.plan(&valid).container_port
 }
 

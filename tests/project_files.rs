@@ -22,7 +22,10 @@ fn load_err(dir: &Path, name: &str, bytes: &[u8]) -> String {
     std::fs::write(&path, bytes).expect("write");
     let e = project::load(&path).expect_err(name);
     let msg = e.to_string();
-    assert!(msg.contains(name), "{name}: the error does not name the file: {msg}");
+    assert!(
+        msg.contains(name),
+        "{name}: the error does not name the file: {msg}"
+    );
     msg
 }
 
@@ -36,13 +39,25 @@ fn broken_files_give_errors_that_name_file_and_line() {
     assert!(m.contains("line "), "{m}");
     let m = load_err(dir.path(), "types.toml", b"schema = 1\nplatform = 3\n");
     assert!(m.contains("line 2"), "{m}");
-    let m = load_err(dir.path(), "unknown.toml", b"schema = 1\nplatfrom = \"vm\"\n");
+    let m = load_err(
+        dir.path(),
+        "unknown.toml",
+        b"schema = 1\nplatfrom = \"vm\"\n",
+    );
     assert!(m.contains("line 2"), "{m}");
     let m = load_err(dir.path(), "newer.toml", b"schema = 7\n");
     assert!(m.contains("newer"), "{m}");
-    let m = load_err(dir.path(), "binary.toml", &[0x7f, b'E', b'L', b'F', 2, 1, 1, 0, 0, 0]);
+    let m = load_err(
+        dir.path(),
+        "binary.toml",
+        &[0x7f, b'E', b'L', b'F', 2, 1, 1, 0, 0, 0],
+    );
     assert!(m.contains("line ") || m.contains("UTF-8"), "{m}");
-    let m = load_err(dir.path(), "latin1.toml", b"schema = 1\nurls = [\"https://caf\xe9.example\"]\n");
+    let m = load_err(
+        dir.path(),
+        "latin1.toml",
+        b"schema = 1\nurls = [\"https://caf\xe9.example\"]\n",
+    );
     assert!(m.contains("not UTF-8"), "{m}");
 }
 
@@ -85,7 +100,10 @@ fn failed_saves_say_why_and_leave_the_old_file_whole() {
     std::fs::write(target.join("keep"), "mine").expect("write");
     let e = project::save(&target, &sample(), false).expect_err("rename onto a directory");
     assert!(e.to_string().contains("taken.toml"), "{e}");
-    assert_eq!(std::fs::read_to_string(target.join("keep")).expect("kept"), "mine");
+    assert_eq!(
+        std::fs::read_to_string(target.join("keep")).expect("kept"),
+        "mine"
+    );
     let leftovers: Vec<_> = std::fs::read_dir(dir.path())
         .expect("list")
         .filter_map(|e| e.ok())

@@ -19,7 +19,7 @@ use apps::App;
 use diagnostics::{Diagnostic, FieldEdit, Fix, Severity, field};
 use inputs::{OptionKind, OptionSpec, RawInputs};
 use origin::PublicOrigin;
-use plan::{EnvValue, EnvVar, Plan, VarKind};
+use plan::{AppPlan, EnvValue, EnvVar, Plan, VarKind};
 use platforms::Platform;
 use render::{Block, Header};
 use version::Version;
@@ -32,6 +32,41 @@ pub struct Valid<'a> {
     pub origins: Vec<PublicOrigin>,
     /// The app version to apply rules for: the typed one, or the newest known.
     pub version: Option<Version>,
+    /// The app's plan, computed once on first use (platform checks that need the app's image
+    /// and the pipeline share it: it is the most expensive step of a keystroke).
+    app_plan: std::cell::OnceCell<AppPlan>,
+}
+
+impl<'a> Valid<'a> {
+    pub fn new(
+        raw: &'a RawInputs,
+        app: &'static dyn App,
+        platform: &'static dyn Platform,
+        origins: Vec<PublicOrigin>,
+        version: Option<Version>,
+    ) -> Self {
+        Self {
+            raw,
+            app,
+            platform,
+            origins,
+            version,
+            app_plan: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// The app's plan for these inputs (computed on first call, then shared).
+    pub fn app_plan(&self) -> &AppPlan {
+        self.app_plan.get_or_init(|| self.app.plan(self))
+    }
+
+    /// The app's plan, taken out of the cache (or computed) for the pipeline to own.
+    fn take_app_plan(&mut self) -> AppPlan {
+        match self.app_plan.take() {
+            Some(p) => p,
+            None => self.app.plan(self),
+        }
+    }
 }
 
 impl Valid<'_> {
@@ -165,17 +200,11 @@ pub fn generate(raw: &RawInputs) -> Generated {
     } else {
         Version::parse(&raw.app_version)
     };
-    let valid = Valid {
-        raw,
-        app,
-        platform,
-        origins,
-        version,
-    };
+    let mut valid = Valid::new(raw, app, platform, origins, version);
     app.validate(&valid, &mut diags);
     platform.validate(&valid, &mut diags);
 
-    let app_plan = app.plan(&valid);
+    let app_plan = valid.take_app_plan();
     let mut env = app_plan.env.clone();
     let extras = check_extras(&valid, &env, &mut diags);
     env.extend(extras);
@@ -268,13 +297,7 @@ pub fn deploy_command(raw: &RawInputs) -> Vec<String> {
     } else {
         Version::parse(&raw.app_version)
     };
-    let valid = Valid {
-        raw,
-        app,
-        platform,
-        origins,
-        version,
-    };
+    let valid = Valid::new(raw, app, platform, origins, version);
     let app_plan = app.plan(&valid);
     let mut env = app_plan.env.clone();
     env.extend(check_extras(&valid, &env, &mut Vec::new()));

@@ -1157,7 +1157,7 @@ impl Platform for EcsFargate {
                 );
             }
         }
-        let app_plan = v.app.plan(v);
+        let app_plan = v.app_plan();
         if v.opt("image").trim().is_empty() && app_plan.image.is_empty() {
             diags.push(Diagnostic::new(
                 "ECS005",

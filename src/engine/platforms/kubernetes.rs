@@ -954,7 +954,7 @@ impl Platform for Kubernetes {
                 )),
             );
         }
-        if v.opt("image").trim().is_empty() && v.app.plan(v).image.is_empty() {
+        if v.opt("image").trim().is_empty() && v.app_plan().image.is_empty() {
             diags.push(Diagnostic::new(
                 "K8S003",
                 field::option("image"),

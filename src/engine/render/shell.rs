@@ -7,7 +7,7 @@
 //! EXTENDED_GLOB treats a leading `^` as a glob (shared/knowledge/platforms.md §11).
 
 /// Characters that never need quoting in bash, dash or zsh (as words after the command name).
-fn is_safe(c: char) -> bool {
+pub(crate) fn is_safe(c: char) -> bool {
     c.is_ascii_alphanumeric()
         || matches!(c, '_' | '@' | '%' | '+' | '=' | ':' | ',' | '.' | '/' | '-')
 }

@@ -21,9 +21,13 @@ pub fn env_line(name: &str, value: &str) -> String {
     format!("{name}={}\n", single_quote(value))
 }
 
-/// The value as `'...'` pieces only: `'` becomes `'"'"'` (close, a double-quoted `'`, reopen);
+/// The value as a plain word when it is one, else as `'...'` pieces only: `'` becomes `'"'"'` (close, a double-quoted `'`, reopen);
 /// everything else, backslashes and newlines included, stays inside single quotes.
 pub fn single_quote(value: &str) -> String {
+    // Plain words (letters, digits, `_@%+=:,./-`) need no quotes, as in the shell.
+    if !value.is_empty() && value.chars().all(super::shell::is_safe) {
+        return value.to_owned();
+    }
     let mut out = String::with_capacity(value.len() + 2);
     out.push('\'');
     for c in value.chars() {
