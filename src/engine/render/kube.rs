@@ -16,7 +16,7 @@
 //!   literal value is written with every `$` doubled ([`env_value`]): `$(X)` becomes `$$(X)`, and
 //!   a literal `$$` survives as `$$$$`. Escaping only `$(` would still turn `a$$b` into `a$b`.
 
-use super::yaml::quoted;
+use super::yaml::push_quoted;
 
 /// The delimiter of the quoted here-documents that carry rendered manifests in deploy scripts.
 pub const HEREDOC_DELIMITER: &str = "PROXYTRUST_MANIFESTS";
@@ -58,7 +58,7 @@ fn reserved_word(k: &str) -> bool {
 
 /// A mapping key: plain when it is a word of letters, digits, `_`, `.`, `/`, `-` starting with a
 /// letter or `_` and not a YAML 1.1 boolean/null word; double-quoted otherwise.
-fn key(k: &str) -> String {
+fn push_key(out: &mut String, k: &str) {
     let plain = k
         .chars()
         .next()
@@ -66,17 +66,31 @@ fn key(k: &str) -> String {
         && k.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '/' | '-'))
         && !reserved_word(k);
-    if plain { k.to_owned() } else { quoted(k) }
+    if plain {
+        out.push_str(k);
+    } else {
+        push_quoted(out, k);
+    }
 }
 
-fn scalar(n: &Node) -> Option<String> {
+/// Appends the scalar form of `n` (nothing for a non-empty map or sequence, which
+/// [`is_scalar`] sends to the block writer instead).
+fn push_scalar(out: &mut String, n: &Node) {
     match n {
-        Node::Str(s) => Some(quoted(s)),
-        Node::Int(i) => Some(i.to_string()),
-        Node::Bool(b) => Some(b.to_string()),
-        Node::Map(m) if m.is_empty() => Some("{}".to_owned()),
-        Node::Seq(s) if s.is_empty() => Some("[]".to_owned()),
-        Node::Map(_) | Node::Seq(_) => None,
+        Node::Str(s) => push_quoted(out, s),
+        Node::Int(i) => out.push_str(&i.to_string()),
+        Node::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Node::Map(m) if m.is_empty() => out.push_str("{}"),
+        Node::Seq(s) if s.is_empty() => out.push_str("[]"),
+        Node::Map(_) | Node::Seq(_) => {}
+    }
+}
+
+fn is_scalar(n: &Node) -> bool {
+    match n {
+        Node::Map(m) => m.is_empty(),
+        Node::Seq(s) => s.is_empty(),
+        _ => true,
     }
 }
 
@@ -93,36 +107,33 @@ fn emit_map(out: &mut String, entries: &[(String, Node)], indent: usize, first_i
         if i > 0 || !first_inline {
             pad(out, indent);
         }
-        out.push_str(&key(k));
+        push_key(out, k);
         out.push(':');
-        match scalar(v) {
-            Some(s) => {
-                out.push(' ');
-                out.push_str(&s);
-                out.push('\n');
-            }
-            None => {
-                out.push('\n');
-                emit_block(out, v, indent + 2);
-            }
+        if is_scalar(v) {
+            out.push(' ');
+            push_scalar(out, v);
+            out.push('\n');
+        } else {
+            out.push('\n');
+            emit_block(out, v, indent + 2);
         }
     }
 }
 
 fn emit_block(out: &mut String, n: &Node, indent: usize) {
     match n {
-        Node::Map(entries) => emit_map(out, entries, indent, false),
-        Node::Seq(items) => {
+        Node::Map(entries) if !entries.is_empty() => emit_map(out, entries, indent, false),
+        Node::Seq(items) if !items.is_empty() => {
             for item in items {
                 pad(out, indent);
                 out.push_str("- ");
-                match (scalar(item), item) {
-                    (Some(s), _) => {
-                        out.push_str(&s);
+                match item {
+                    _ if is_scalar(item) => {
+                        push_scalar(out, item);
                         out.push('\n');
                     }
-                    (None, Node::Map(entries)) => emit_map(out, entries, indent + 2, true),
-                    (None, _) => {
+                    Node::Map(entries) => emit_map(out, entries, indent + 2, true),
+                    _ => {
                         // A sequence directly inside a sequence: on the next line.
                         out.push('\n');
                         emit_block(out, item, indent + 2);
@@ -132,7 +143,7 @@ fn emit_block(out: &mut String, n: &Node, indent: usize) {
         }
         _ => {
             pad(out, indent);
-            out.push_str(&scalar(n).unwrap_or_default());
+            push_scalar(out, n);
             out.push('\n');
         }
     }

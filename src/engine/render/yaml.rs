@@ -10,7 +10,23 @@
 /// A double-quoted YAML scalar that every YAML 1.1/1.2 parser reads back as exactly `s`.
 pub fn quoted(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
+    push_quoted(&mut out, s);
+    out
+}
+
+/// [`quoted`], appended to `out` (no allocation of its own: the keystroke path writes every
+/// manifest scalar through here).
+pub fn push_quoted(out: &mut String, s: &str) {
     out.push('"');
+    let plain = |c: char| {
+        !matches!(c, '"' | '\\' | '\u{2028}' | '\u{2029}' | '\u{FEFF}')
+            && !((c as u32) < 0x20 || (0x7f..=0x9f).contains(&(c as u32)))
+    };
+    if s.chars().all(plain) {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     for c in s.chars() {
         match c {
             '"' => out.push_str("\\\""),
@@ -30,7 +46,6 @@ pub fn quoted(s: &str) -> String {
         }
     }
     out.push('"');
-    out
 }
 
 /// `KEY: "value"` lines of a flat mapping. Keys are environment variable names (letters,
