@@ -19,8 +19,9 @@ pub fn quoted(s: &str) -> String {
 pub fn push_quoted(out: &mut String, s: &str) {
     out.push('"');
     let plain = |c: char| {
-        !matches!(c, '"' | '\\' | '\u{2028}' | '\u{2029}' | '\u{FEFF}')
-            && !((c as u32) < 0x20 || (0x7f..=0x9f).contains(&(c as u32)))
+        !(matches!(c, '"' | '\\' | '\u{2028}' | '\u{2029}' | '\u{FEFF}')
+            || (c as u32) < 0x20
+            || (0x7f..=0x9f).contains(&(c as u32)))
     };
     if s.chars().all(plain) {
         out.push_str(s);
