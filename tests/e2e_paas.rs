@@ -1092,6 +1092,9 @@ proptest! {
         let mut opts = vec![("app", "acme-ls"), ("admin_email", "a@b.co")];
         if inline { opts.push(("secrets", "inline")); }
         let mut r = raw("heroku", "label-studio", &["https://acme-ls-1234567890ab.herokuapp.com", "https://ls.example.org"], &opts);
+        // A plain value az would expand (`@...`, `secretref:`) also travels through a file.
+        let a_ok = proxytrust::engine::render::az::env_value_ok(&a)
+            || proxytrust::engine::render::az::file_value_ok(&a);
         r.extra_env.push(engine::inputs::ExtraVar { name: "EXTRA_A".into(), value: a });
         r.secrets.insert("SECRET_KEY".into(), format!("k{secret}"));
         r.secrets.insert("LABEL_STUDIO_PASSWORD".into(), format!("p{secret}"));
@@ -1344,15 +1347,24 @@ proptest! {
         let mut opts = vec![("app", "acme-ls"), ("admin_email", "a@b.co")];
         if inline { opts.push(("secrets", "inline")); }
         let mut r = raw("azure-container-apps", "label-studio", &["https://acme-ls.happyhill-70162bb9.eastus.azurecontainerapps.io", "https://ls.example.org"], &opts);
+        // A plain value az would expand (`@...`, `secretref:`) also travels through a file.
+        let a_ok = proxytrust::engine::render::az::env_value_ok(&a)
+            || proxytrust::engine::render::az::file_value_ok(&a);
         r.extra_env.push(engine::inputs::ExtraVar { name: "EXTRA_A".into(), value: a });
         r.extra_env.push(engine::inputs::ExtraVar { name: "EXTRA_AT".into(), value: "@etc/passwd".into() });
         r.extra_env.push(engine::inputs::ExtraVar { name: "EXTRA_REF".into(), value: "x secretref:y".into() });
         r.secrets.insert("SECRET_KEY".into(), format!("k{secret}"));
         r.secrets.insert("LABEL_STUDIO_PASSWORD".into(), format!("p{secret}"));
-        let ok = [&r.secrets["SECRET_KEY"], &r.secrets["LABEL_STUDIO_PASSWORD"]]
-            .iter()
-            .all(|v| proxytrust::engine::render::az::file_value_ok(v));
-        if ok || inline {
+        // Secrets kept as Container Apps secrets always travel through files; inline ones like
+        // plain values (through a file only when az would expand them).
+        let ok = a_ok
+            && [&r.secrets["SECRET_KEY"], &r.secrets["LABEL_STUDIO_PASSWORD"]]
+                .iter()
+                .all(|v| {
+                    proxytrust::engine::render::az::file_value_ok(v)
+                        || (inline && proxytrust::engine::render::az::env_value_ok(v))
+                });
+        if ok {
             if let Err(e) = aca_round_trip(&r) { prop_assert!(false, "{}", e); }
         } else {
             let g = engine::generate(&r);
@@ -1642,6 +1654,9 @@ proptest! {
         let mut opts = vec![("admin_email", "a@b.co")];
         if inline { opts.push(("secrets", "inline")); }
         let mut r = raw("swarm", "label-studio", &["https://ls.example.org"], &opts);
+        // A plain value az would expand (`@...`, `secretref:`) also travels through a file.
+        let a_ok = proxytrust::engine::render::az::env_value_ok(&a)
+            || proxytrust::engine::render::az::file_value_ok(&a);
         r.extra_env.push(engine::inputs::ExtraVar { name: "EXTRA_A".into(), value: a });
         r.secrets.insert("SECRET_KEY".into(), format!("k{secret}"));
         r.secrets.insert("LABEL_STUDIO_PASSWORD".into(), format!("p{secret}"));
