@@ -303,18 +303,14 @@ impl CloudRun {
         s.comment("subshell, so a failure stops the script and leaves your shell open.");
         let secret_vars: Vec<&EnvVar> = plan.deploy_env().filter(|e| e.is_secret()).collect();
         if !inline && !secret_vars.is_empty() {
-            s.comment("Secret values are read from these shell variables when the secret does not");
-            s.comment("exist yet in Secret Manager (export them first):");
-            for var in &secret_vars {
-                if let EnvValue::Secret(spec) = &var.value {
-                    let how = if spec.generate.is_some() {
-                        "optional, generated when unset"
-                    } else {
-                        "required"
-                    };
-                    s.comment(format!("  {}_VALUE  {} ({how})", var.name, spec.describe));
-                }
-            }
+            super::secret_variables_comment(
+                &mut s,
+                [
+                    "Secret values are read from these shell variables when the secret does not",
+                    "exist yet in Secret Manager (export them first):",
+                ],
+                secret_vars.iter().copied(),
+            );
         }
         if v.opt("env_flag") == "file" {
             s.comment("Needs env.yaml (the env block) in the current directory.");

@@ -710,18 +710,14 @@ impl EcsFargate {
         s.comment("Run it as a file (bash deploy.sh) or paste it into bash: the commands run in a");
         s.comment("subshell, so a failure stops the script and leaves your shell open.");
         if !secret_vars.is_empty() {
-            s.comment("Secret values are read from these shell variables when the SSM parameter");
-            s.comment("does not exist yet (export them first):");
-            for var in &secret_vars {
-                if let EnvValue::Secret(spec) = &var.value {
-                    let how = if spec.generate.is_some() {
-                        "optional, generated when unset"
-                    } else {
-                        "required"
-                    };
-                    s.comment(format!("  {}_VALUE  {} ({how})", var.name, spec.describe));
-                }
-            }
+            super::secret_variables_comment(
+                &mut s,
+                [
+                    "Secret values are read from these shell variables when the SSM parameter",
+                    "does not exist yet (export them first):",
+                ],
+                secret_vars.iter().copied(),
+            );
         }
         s.raw("(");
         s.raw("set -euo pipefail");

@@ -734,20 +734,16 @@ impl Kubernetes {
         );
         sc.comment("run in a subshell, so a failure stops the script and leaves your shell open.");
         if !secret_vars.is_empty() {
-            sc.comment(format!(
-                "Secret values are read from these shell variables when the Secret {secret}"
-            ));
-            sc.comment("does not exist yet (export them first):");
-            for var in &secret_vars {
-                if let EnvValue::Secret(spec) = &var.value {
-                    let how = if spec.generate.is_some() {
-                        "optional, generated when unset"
-                    } else {
-                        "required"
-                    };
-                    sc.comment(format!("  {}_VALUE  {} ({how})", var.name, spec.describe));
-                }
-            }
+            super::secret_variables_comment(
+                &mut sc,
+                [
+                    &format!(
+                        "Secret values are read from these shell variables when the Secret {secret}"
+                    ),
+                    "does not exist yet (export them first):",
+                ],
+                secret_vars.iter().copied(),
+            );
         }
         sc.raw("(");
         sc.raw("set -euo pipefail");

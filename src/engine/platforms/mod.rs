@@ -83,3 +83,25 @@ pub static PLATFORMS: &[&dyn Platform] = &[
 pub fn find(id: &str) -> Option<&'static dyn Platform> {
     PLATFORMS.iter().copied().find(|p| p.id() == id)
 }
+
+/// The deploy script's comment listing the shell variables it reads secret values from, after a
+/// two-line introduction (each platform says when they are read):
+/// `  NAME_VALUE  what it is (optional, generated when unset | required)`.
+pub fn secret_variables_comment<'a>(
+    s: &mut crate::engine::render::shell::Script,
+    intro: [&str; 2],
+    vars: impl IntoIterator<Item = &'a EnvVar>,
+) {
+    s.comment(intro[0]);
+    s.comment(intro[1]);
+    for var in vars {
+        if let crate::engine::plan::EnvValue::Secret(spec) = &var.value {
+            let how = if spec.generate.is_some() {
+                "optional, generated when unset"
+            } else {
+                "required"
+            };
+            s.comment(format!("  {}_VALUE  {} ({how})", var.name, spec.describe));
+        }
+    }
+}

@@ -92,16 +92,14 @@ pub fn script_head(s: &mut Script, header: &Header, what: &str, plan: &Plan, rea
     s.comment("subshell, so a failure stops the script and leaves your shell open.");
     let secret_vars = secrets(plan);
     if reads_secrets && !secret_vars.is_empty() {
-        s.comment("Secret values are read from these shell variables when the secret is not set");
-        s.comment("yet (export them first):");
-        for (var, spec) in secret_vars {
-            let how = if spec.generate.is_some() {
-                "optional, generated when unset"
-            } else {
-                "required"
-            };
-            s.comment(format!("  {}  {} ({how})", shell_var(var), spec.describe));
-        }
+        super::secret_variables_comment(
+            s,
+            [
+                "Secret values are read from these shell variables when the secret is not set",
+                "yet (export them first):",
+            ],
+            secret_vars.iter().map(|(var, _)| *var),
+        );
     }
 }
 

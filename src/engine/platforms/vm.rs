@@ -362,20 +362,16 @@ impl Vm {
             );
         }
         if !inline && !secret_vars.is_empty() {
-            sc.comment(format!(
-                "Secret values are read from these shell variables when {dir}/secrets does not"
-            ));
-            sc.comment("exist yet (export them first):");
-            for var in &secret_vars {
-                if let EnvValue::Secret(spec) = &var.value {
-                    let how = if spec.generate.is_some() {
-                        "optional, generated when unset"
-                    } else {
-                        "required"
-                    };
-                    sc.comment(format!("  {}_VALUE  {} ({how})", var.name, spec.describe));
-                }
-            }
+            super::secret_variables_comment(
+                &mut sc,
+                [
+                    &format!(
+                        "Secret values are read from these shell variables when {dir}/secrets does not"
+                    ),
+                    "exist yet (export them first):",
+                ],
+                secret_vars.iter().copied(),
+            );
         }
         sc.raw("(");
         sc.raw("set -euo pipefail");
