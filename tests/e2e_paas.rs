@@ -1092,9 +1092,6 @@ proptest! {
         let mut opts = vec![("app", "acme-ls"), ("admin_email", "a@b.co")];
         if inline { opts.push(("secrets", "inline")); }
         let mut r = raw("heroku", "label-studio", &["https://acme-ls-1234567890ab.herokuapp.com", "https://ls.example.org"], &opts);
-        // A plain value az would expand (`@...`, `secretref:`) also travels through a file.
-        let a_ok = proxytrust::engine::render::az::env_value_ok(&a)
-            || proxytrust::engine::render::az::file_value_ok(&a);
         r.extra_env.push(engine::inputs::ExtraVar { name: "EXTRA_A".into(), value: a });
         r.secrets.insert("SECRET_KEY".into(), format!("k{secret}"));
         r.secrets.insert("LABEL_STUDIO_PASSWORD".into(), format!("p{secret}"));
@@ -1654,9 +1651,6 @@ proptest! {
         let mut opts = vec![("admin_email", "a@b.co")];
         if inline { opts.push(("secrets", "inline")); }
         let mut r = raw("swarm", "label-studio", &["https://ls.example.org"], &opts);
-        // A plain value az would expand (`@...`, `secretref:`) also travels through a file.
-        let a_ok = proxytrust::engine::render::az::env_value_ok(&a)
-            || proxytrust::engine::render::az::file_value_ok(&a);
         r.extra_env.push(engine::inputs::ExtraVar { name: "EXTRA_A".into(), value: a });
         r.secrets.insert("SECRET_KEY".into(), format!("k{secret}"));
         r.secrets.insert("LABEL_STUDIO_PASSWORD".into(), format!("p{secret}"));
