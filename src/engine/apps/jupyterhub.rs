@@ -1135,36 +1135,7 @@ mod tests {
             raw(&[("xsrf_ip", "forwarded")]),
             raw(&[("trusted_downstream_ips", "10.0.0.0/8,10.0.0.5")]),
         ];
-        let mut checked = 0;
-        for r in cases {
-            let before = generate(&r).diagnostics;
-            for d in before.iter().filter(|d| d.code.starts_with("JH")) {
-                for fix in &d.fixes {
-                    let mut fixed = r.clone();
-                    fix.apply(&mut fixed);
-                    let after = generate(&fixed).diagnostics;
-                    assert!(
-                        !after
-                            .iter()
-                            .any(|a| a.code == d.code && a.message == d.message),
-                        "{} still there after {:?}",
-                        d.code,
-                        fix.title
-                    );
-                    for a in after.iter().filter(|a| a.severity == Severity::Error) {
-                        assert!(
-                            before.iter().any(|b| b.code == a.code),
-                            "{:?} for {} added {} {}",
-                            fix.title,
-                            d.code,
-                            a.code,
-                            a.message
-                        );
-                    }
-                    checked += 1;
-                }
-            }
-        }
+        let checked = crate::engine::diagnostics::check_fixes(&cases, "JH");
         assert!(checked >= 6, "only {checked} fixes checked");
     }
 

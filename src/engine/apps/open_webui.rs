@@ -1357,38 +1357,7 @@ mod tests {
                 r
             },
         ];
-        let mut checked = 0;
-        for r in cases {
-            let before = generate(&r).diagnostics;
-            for d in before.iter().filter(|d| d.code.starts_with("OW")) {
-                for fix in &d.fixes {
-                    let mut fixed = r.clone();
-                    fix.apply(&mut fixed);
-                    let after = generate(&fixed).diagnostics;
-                    assert!(
-                        !after
-                            .iter()
-                            .any(|a| a.code == d.code && a.message == d.message),
-                        "{} still there after {:?}",
-                        d.code,
-                        fix.title
-                    );
-                    for a in after.iter().filter(|a| a.severity == Severity::Error) {
-                        assert!(
-                            before
-                                .iter()
-                                .any(|b| b.code == a.code && b.message == a.message),
-                            "{:?} for {} added {} {}",
-                            fix.title,
-                            d.code,
-                            a.code,
-                            a.message
-                        );
-                    }
-                    checked += 1;
-                }
-            }
-        }
+        let checked = crate::engine::diagnostics::check_fixes(&cases, "OW");
         assert!(checked >= 8, "only {checked} fixes checked");
     }
 

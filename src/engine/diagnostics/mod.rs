@@ -186,3 +186,44 @@ pub mod field {
         format!("secret:{name}")
     }
 }
+
+/// For the app and platform modules' unit tests: applies every fix of every diagnostic whose
+/// code starts with `prefix`, over `cases`, and checks each removes its diagnostic and adds no
+/// error that was not there before. Returns how many fixes were checked.
+#[cfg(test)]
+pub(crate) fn check_fixes(cases: &[crate::engine::inputs::RawInputs], prefix: &str) -> usize {
+    use crate::engine::generate;
+    let mut checked = 0;
+    for r in cases {
+        let before = generate(r).diagnostics;
+        for d in before.iter().filter(|d| d.code.starts_with(prefix)) {
+            for fix in &d.fixes {
+                let mut fixed = r.clone();
+                fix.apply(&mut fixed);
+                let after = generate(&fixed).diagnostics;
+                assert!(
+                    !after
+                        .iter()
+                        .any(|a| a.code == d.code && a.message == d.message),
+                    "{} still there after {:?}",
+                    d.code,
+                    fix.title
+                );
+                for a in after.iter().filter(|a| a.severity == Severity::Error) {
+                    assert!(
+                        before
+                            .iter()
+                            .any(|b| b.code == a.code && b.message == a.message),
+                        "{:?} for {} added {} {}",
+                        fix.title,
+                        d.code,
+                        a.code,
+                        a.message
+                    );
+                }
+                checked += 1;
+            }
+        }
+    }
+    checked
+}
