@@ -452,12 +452,7 @@ fn concrete_exempt_paths(v: &Valid<'_>) -> Vec<String> {
         .collect()
 }
 
-fn set_option(key: &str, value: impl Into<String>) -> Vec<FieldEdit> {
-    vec![FieldEdit::SetOption {
-        key: key.into(),
-        value: value.into(),
-    }]
-}
+use crate::engine::diagnostics::set_option;
 
 impl App for FastApi {
     fn id(&self) -> &'static str {

@@ -94,12 +94,7 @@ fn platform_has(v: &Valid<'_>, key: &str) -> bool {
     v.platform.options().iter().any(|s| s.key == key)
 }
 
-fn set_option(key: &str, value: &str) -> Vec<FieldEdit> {
-    vec![FieldEdit::SetOption {
-        key: key.into(),
-        value: value.into(),
-    }]
-}
+use crate::engine::diagnostics::set_option;
 
 fn pip_version(v: &Valid<'_>) -> String {
     let typed = v.raw.app_version.trim().trim_start_matches(['v', 'V']);

@@ -179,12 +179,7 @@ fn platform_has(v: &Valid<'_>, key: &str) -> bool {
     v.platform.options().iter().any(|s| s.key == key)
 }
 
-fn set_option(key: &str, value: &str) -> Vec<FieldEdit> {
-    vec![FieldEdit::SetOption {
-        key: key.into(),
-        value: value.into(),
-    }]
-}
+use crate::engine::diagnostics::set_option;
 
 fn upgrade_fix() -> Fix {
     Fix::unsafe_(
@@ -319,7 +314,7 @@ impl App for JupyterHub {
                 )
                 .with_fix(Fix::unsafe_(
                     "Keep only the IP addresses",
-                    set_option("trusted_downstream_ips", &good.join(",")),
+                    set_option("trusted_downstream_ips", good.join(",")),
                 )),
             );
         }

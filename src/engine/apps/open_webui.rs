@@ -281,12 +281,7 @@ fn instances_field(v: &Valid<'_>) -> String {
     }
 }
 
-fn set_option(key: &str, value: &str) -> Vec<FieldEdit> {
-    vec![FieldEdit::SetOption {
-        key: key.into(),
-        value: value.into(),
-    }]
-}
+use crate::engine::diagnostics::set_option;
 
 impl OpenWebUi {
     fn image(v: &Valid<'_>) -> String {

@@ -358,12 +358,7 @@ fn db_port(v: &Valid<'_>) -> String {
     }
 }
 
-fn set_option(key: &str, value: impl Into<String>) -> Vec<FieldEdit> {
-    vec![FieldEdit::SetOption {
-        key: key.into(),
-        value: value.into(),
-    }]
-}
+use crate::engine::diagnostics::set_option;
 
 fn upgrade(to: &str) -> Fix {
     Fix::unsafe_(

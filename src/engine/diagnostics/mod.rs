@@ -187,6 +187,14 @@ pub mod field {
     }
 }
 
+/// The edits of a fix that sets one option (the most common one-click fix).
+pub fn set_option(key: &str, value: impl Into<String>) -> Vec<FieldEdit> {
+    vec![FieldEdit::SetOption {
+        key: key.to_owned(),
+        value: value.into(),
+    }]
+}
+
 /// For the app and platform modules' unit tests: applies every fix of every diagnostic whose
 /// code starts with `prefix`, over `cases`, and checks each removes its diagnostic and adds no
 /// error that was not there before. Returns how many fixes were checked.

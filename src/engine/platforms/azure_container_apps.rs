@@ -704,7 +704,7 @@ impl Platform for AzureContainerApps {
                 )
                 .with_fix(Fix::unsafe_(
                     format!("Set min replicas to {n}"),
-                    paas::set("min_instances", &n.to_string()),
+                    paas::set("min_instances", n.to_string()),
                 )),
             );
         }

@@ -27,7 +27,7 @@
 //!   keep per-instance state, never as the fix (the fix is shared secrets and stores).
 
 use crate::engine::Valid;
-use crate::engine::diagnostics::{Diagnostic, FieldEdit, Fix, field};
+use crate::engine::diagnostics::{Diagnostic, Fix, field};
 use crate::engine::inputs::{OptionKind, OptionSpec};
 use crate::engine::plan::{EnvValue, EnvVar, Plan, VarKind};
 use crate::engine::render::shell::{Script, Word, quote};
@@ -492,12 +492,7 @@ impl Platform for CloudRun {
             .filter_map(|o| recognise(&o.host).map(|r| (o.index, r)))
             .collect();
         let service = v.opt("service").trim();
-        let set = |key: &str, value: &str| {
-            vec![FieldEdit::SetOption {
-                key: key.to_owned(),
-                value: value.to_owned(),
-            }]
-        };
+        use crate::engine::diagnostics::set_option as set;
         match urls.first() {
             _ if service.is_empty() => {
                 let mut d = Diagnostic::new(
@@ -598,7 +593,7 @@ impl Platform for CloudRun {
                 )
                 .with_fix(Fix::unsafe_(
                     format!("Set min instances to {max}"),
-                    set("min_instances", &max.to_string()),
+                    set("min_instances", max.to_string()),
                 )),
             );
         }

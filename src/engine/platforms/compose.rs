@@ -662,12 +662,7 @@ impl Platform for Compose {
     }
 
     fn validate(&self, v: &Valid<'_>, diags: &mut Vec<Diagnostic>) {
-        let set = |key: &str, value: &str| {
-            vec![FieldEdit::SetOption {
-                key: key.to_owned(),
-                value: value.to_owned(),
-            }]
-        };
+        use crate::engine::diagnostics::set_option as set;
         let typed = v.opt("service").trim();
         if !typed.is_empty() && !service_name_ok(typed) {
             let fixed = sanitise_service(typed);

@@ -50,7 +50,7 @@
 
 use crate::engine::Valid;
 use crate::engine::diagnostics::codes::Code;
-use crate::engine::diagnostics::{Diagnostic, FieldEdit, Fix, Severity, field};
+use crate::engine::diagnostics::{Diagnostic, Fix, Severity, field};
 use crate::engine::inputs::{OptionKind, OptionSpec};
 use crate::engine::plan::{EnvValue, EnvVar, Plan};
 use crate::engine::render::ecs::{
@@ -437,12 +437,7 @@ fn id_ok(id: &str, prefix: &str) -> bool {
         .is_some_and(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
-fn set(key: &str, value: &str) -> Vec<FieldEdit> {
-    vec![FieldEdit::SetOption {
-        key: key.to_owned(),
-        value: value.to_owned(),
-    }]
-}
+use crate::engine::diagnostics::set_option as set;
 
 impl EcsFargate {
     fn or_default<'a>(v: &'a Valid<'_>, key: &str, default: &'a str) -> &'a str {
@@ -1148,7 +1143,7 @@ impl Platform for EcsFargate {
                     )
                     .with_fix(Fix::unsafe_(
                         format!("Use {best} MiB"),
-                        set("memory", &best.to_string()),
+                        set("memory", best.to_string()),
                     )),
                 );
             }

@@ -40,7 +40,7 @@
 
 use crate::engine::Valid;
 use crate::engine::diagnostics::codes::Code;
-use crate::engine::diagnostics::{Diagnostic, FieldEdit, Fix, Severity, field};
+use crate::engine::diagnostics::{Diagnostic, Fix, Severity, field};
 use crate::engine::inputs::{OptionKind, OptionSpec};
 use crate::engine::plan::{EnvValue, EnvVar, Plan};
 use crate::engine::render::kube::{self, HEREDOC_DELIMITER, Node};
@@ -322,12 +322,7 @@ fn is_ip(host: &str) -> bool {
     host.starts_with('[') || host.parse::<std::net::Ipv4Addr>().is_ok()
 }
 
-fn set(key: &str, value: &str) -> Vec<FieldEdit> {
-    vec![FieldEdit::SetOption {
-        key: key.to_owned(),
-        value: value.to_owned(),
-    }]
-}
+use crate::engine::diagnostics::set_option as set;
 
 fn s(v: impl Into<String>) -> Node {
     Node::str(v)

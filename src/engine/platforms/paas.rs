@@ -160,13 +160,7 @@ pub fn words(argv: Vec<Word>) -> Vec<String> {
         .collect()
 }
 
-/// A one-edit fix setting an option.
-pub fn set(key: &str, value: &str) -> Vec<FieldEdit> {
-    vec![FieldEdit::SetOption {
-        key: key.to_owned(),
-        value: value.to_owned(),
-    }]
-}
+pub use crate::engine::diagnostics::set_option as set;
 
 /// The instance count option (`max_instances`), at least 1. The key matches the one apps look
 /// for (Open WebUI counts instances from the platform's `max_instances`).

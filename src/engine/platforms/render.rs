@@ -314,7 +314,7 @@ impl Platform for Render {
                 )
                 .with_fix(Fix::unsafe_(
                     format!("Use {}", paas::sanitise_name(v.opt("service"), 63)),
-                    paas::set("service", &paas::sanitise_name(v.opt("service"), 63)),
+                    paas::set("service", paas::sanitise_name(v.opt("service"), 63)),
                 )),
             );
         }

@@ -30,7 +30,7 @@
 
 use crate::engine::Valid;
 use crate::engine::diagnostics::codes::Code;
-use crate::engine::diagnostics::{Diagnostic, FieldEdit, Fix, Severity, field};
+use crate::engine::diagnostics::{Diagnostic, Fix, Severity, field};
 use crate::engine::inputs::{OptionKind, OptionSpec};
 use crate::engine::plan::{EnvValue, EnvVar, Plan};
 use crate::engine::render::shell::{Script, Word, quote};
@@ -598,12 +598,7 @@ impl Platform for Vm {
     }
 
     fn validate(&self, v: &Valid<'_>, diags: &mut Vec<Diagnostic>) {
-        let set = |key: &str, value: &str| {
-            vec![FieldEdit::SetOption {
-                key: key.to_owned(),
-                value: value.to_owned(),
-            }]
-        };
+        use crate::engine::diagnostics::set_option as set;
         let typed = v.opt("service").trim();
         if !typed.is_empty() && !service_name_ok(typed) {
             let fixed = sanitise_service(typed);
