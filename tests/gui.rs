@@ -525,3 +525,32 @@ fn pasting_each_known_error_selects_its_app_and_shows_the_cause() {
         assert_eq!(h.state().state.inputs.app, app, "{sig}");
     }
 }
+
+/// A save that fails (here a folder that does not exist; a full disk fails the same way in
+/// `project::save`, tests/project_files.rs) says why, keeps every input and keeps the window
+/// marked unsaved, so closing still offers to save.
+#[test]
+fn a_failed_save_keeps_the_work_and_the_unsaved_mark() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = harness(ProxyTrustApp::with_inputs(ls(&["https://ls.example.com"])));
+    h.run();
+    h.state_mut().state.inputs.urls[0] = "https://changed.example.com".into();
+    h.run();
+    assert!(h.state().dirty());
+    let before = h.state().state.inputs.clone();
+    let target = dir.path().join("gone/p.toml");
+    h.state_mut()
+        .finish_dialog(proxytrust::gui::DialogResult::SaveAs(Some(target.clone())));
+    h.run();
+    assert!(!target.exists());
+    assert_eq!(h.state().state.inputs, before);
+    assert!(
+        h.state().dirty(),
+        "a failed save must not clear the unsaved mark"
+    );
+    let status = &h.state().status;
+    assert!(
+        status.starts_with("Not saved") && status.contains("p.toml"),
+        "{status}"
+    );
+}

@@ -116,3 +116,136 @@ fn failed_saves_say_why_and_leave_the_old_file_whole() {
     project::save(&ok, &sample(), false).expect("save");
     assert_eq!(project::load(&ok).expect("load").urls, sample().urls);
 }
+
+/// The folder a full-disk child run works in (set only in the child process).
+const FULL_DISK_DIR: &str = "PROXYTRUST_TEST_FULL_DISK_DIR";
+/// How the child's disk is limited: `tmpfs` or `ulimit -f`.
+const FULL_DISK_HOW: &str = "PROXYTRUST_TEST_FULL_DISK_HOW";
+
+/// A save onto a disk that fills up mid-write fails with a clear error that names the file, the
+/// old file stays whole and no temporary file is left.
+///
+/// The disk is real: a 256 KiB tmpfs mounted in a private mount namespace (`unshare -rm`, no
+/// root needed where user namespaces are allowed), filled to the last byte, and this test
+/// binary re-run inside it (ENOSPC). Where user namespaces are not available, the child runs
+/// under a file-size limit instead (`ulimit -f` with SIGXFSZ ignored: the write fails with EFBIG
+/// past the limit, the same failure point in the save).
+#[test]
+fn a_full_disk_gives_an_error_and_keeps_the_old_file() {
+    if let Some(dir) = std::env::var_os(FULL_DISK_DIR) {
+        full_disk_child(Path::new(&dir));
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let exe = std::env::current_exe().expect("test binary");
+    let test = "a_full_disk_gives_an_error_and_keeps_the_old_file";
+    let userns = std::process::Command::new("unshare")
+        .args(["-rm", "true"])
+        .status()
+        .is_ok_and(|s| s.success());
+    let (how, script) = if userns {
+        (
+            "tmpfs",
+            r#"mount -t tmpfs -o size=256k proxytrust-full "$1" && exec "$2" --exact "$3" --nocapture"#,
+        )
+    } else {
+        (
+            "ulimit -f",
+            r#"trap '' XFSZ; ulimit -f 32 && exec "$2" --exact "$3" --nocapture"#,
+        )
+    };
+    let mut cmd = if userns {
+        let mut c = std::process::Command::new("unshare");
+        c.args(["-rm", "sh", "-c", script, "sh"]);
+        c
+    } else {
+        let mut c = std::process::Command::new("bash");
+        c.args(["-c", script, "bash"]);
+        c
+    };
+    let out = cmd
+        .arg(dir.path())
+        .arg(&exe)
+        .arg(test)
+        .env(FULL_DISK_DIR, dir.path())
+        .env(FULL_DISK_HOW, how)
+        .output()
+        .expect("run the child");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("FULL DISK CHECKED"),
+        "full disk ({how}) child failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    eprintln!("full disk simulated with {how}:");
+    for l in stdout
+        .lines()
+        .filter(|l| l.starts_with("filler") || l.starts_with("save error"))
+    {
+        eprintln!("  {l}");
+    }
+}
+
+fn full_disk_child(dir: &Path) {
+    use std::io::Write as _;
+    let path = dir.join("p.toml");
+    project::save(&path, &sample(), false).expect("first save fits");
+    let before = std::fs::read(&path).expect("read");
+    // Fill what is left, to the last byte.
+    let mut filler = std::fs::File::create(dir.join("filler")).expect("filler");
+    let chunk = vec![b'x'; 4096];
+    let mut full = None;
+    for _ in 0..100_000 {
+        if let Err(e) = filler.write_all(&chunk).and_then(|()| filler.sync_all()) {
+            full = Some(e);
+            break;
+        }
+    }
+    for _ in 0..4096 {
+        if let Err(e) = filler.write_all(b"x").and_then(|()| filler.sync_all()) {
+            full = Some(e);
+            break;
+        }
+    }
+    let full = full.expect("the disk never filled up");
+    println!("filler stopped with: {full}");
+    // A project that needs more room than is left (and more than the file-size limit).
+    let mut big = sample();
+    big.options.insert("notes".into(), "n".repeat(48 * 1024));
+    let e = project::save(&path, &big, false).expect_err("a save onto a full disk must fail");
+    let msg = e.to_string();
+    println!("save error: {msg}");
+    assert!(
+        msg.contains("p.toml"),
+        "the error does not name the file: {msg}"
+    );
+    assert!(
+        msg.contains("No space left") || msg.contains("too large"),
+        "the error does not say why: {msg}"
+    );
+    assert_eq!(
+        std::fs::read(&path).expect("old file"),
+        before,
+        "old file changed"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(dir)
+        .expect("list")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains("proxytrust-tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    // Once there is room again, the same save goes through (on the tmpfs; a file-size limit
+    // stays).
+    drop(filler);
+    if std::env::var(FULL_DISK_HOW).as_deref() != Ok("tmpfs") {
+        println!("FULL DISK CHECKED");
+        return;
+    }
+    std::fs::remove_file(dir.join("filler")).expect("free the disk");
+    project::save(&path, &big, false).expect("save after freeing space");
+    assert_eq!(
+        project::load(&path).expect("load").options["notes"].len(),
+        48 * 1024
+    );
+    println!("FULL DISK CHECKED");
+}

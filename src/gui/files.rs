@@ -121,8 +121,9 @@ pub fn export_all(g: &Generated, dir: &Path) -> Result<usize, String> {
 
 /// Wraps the app to render one frame to a PNG and exit (`proxytrust gui --screenshot FILE`).
 ///
-/// With the environment variable `PROXYTRUST_EXIT_AFTER_FIRST_FRAME` set, it closes after the
-/// first frame instead (start-up measurements: scripts/measure-startup.sh, BENCHMARKS.md).
+/// With the environment variable `PROXYTRUST_EXIT_AFTER_FIRST_FRAME` set, it exits as soon as
+/// the first frame is on screen instead (start-up measurements: scripts/measure-startup.sh,
+/// BENCHMARKS.md; see [`first_frame_shown`]).
 pub struct ScreenshotWrapper {
     app: ProxyTrustApp,
     target: Option<PathBuf>,
@@ -143,11 +144,35 @@ impl ScreenshotWrapper {
     }
 }
 
+/// Start-up measurement: called when the second frame starts, that is once the first frame
+/// has been painted and swapped. Prints `first-frame-ms N` (milliseconds since
+/// `PROXYTRUST_STARTUP_T0_NS`, the launch time in nanoseconds since the Unix epoch, when given)
+/// to stderr and exits at once: start-up is measured, not shutdown. `examples/blank.rs` does the
+/// same for the baseline window.
+fn first_frame_shown() -> ! {
+    if let Some(t0) = std::env::var("PROXYTRUST_STARTUP_T0_NS")
+        .ok()
+        .and_then(|v| v.parse::<u128>().ok())
+    {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        #[allow(clippy::cast_precision_loss)] // milliseconds since launch: far below 2^52
+        let ms = now.saturating_sub(t0) as f64 / 1e6;
+        eprintln!("first-frame-ms {ms:.1}");
+    }
+    std::process::exit(0)
+}
+
 impl eframe::App for ScreenshotWrapper {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        if self.exit_after_first && ui.ctx().cumulative_frame_nr() > 0 {
+            first_frame_shown();
+        }
         self.app.show(ui);
         if self.exit_after_first {
-            ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+            // One more frame: it starts once this one has been painted and swapped.
+            ui.ctx().request_repaint();
             return;
         }
         let Some(target) = self.target.clone() else {

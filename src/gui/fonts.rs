@@ -1,4 +1,4 @@
-//! Fonts: egui's defaults plus a bundled subset of Noto Sans CJK SC as a fallback, so the
+//! Fonts: egui's defaults (without sub-pixel binning, see [`install`]) plus a bundled subset of Noto Sans CJK SC as a fallback, so the
 //! Chinese UI renders on machines without CJK system fonts (and in egui_kittest, which panics
 //! on a missing glyph). The subset holds exactly the characters of `i18n.rs`;
 //! `scripts/subset-cjk-font.sh` rebuilds it. Licence: assets/fonts/LICENSE-OFL.txt (SIL OFL 1.1).
@@ -26,6 +26,13 @@ pub fn install(ctx: &egui::Context) {
             .or_default()
             .push(NAME.to_owned());
     }
+    // Glyphs at whole-pixel positions only. egui's sub-pixel binning rasterizes each glyph at up
+    // to four horizontal offsets (epaint `TextOptions::subpixel_binning`, whose docs note it
+    // also makes text blurrier); for this window's mostly monospace text it bought nothing
+    // visible in side-by-side screenshots and cost half of the first frame (12 -> 6 ms with
+    // the Label Studio example: BENCHMARKS.md, start-up). Set before `set_fonts`, which builds
+    // the fonts right away with the text options of the moment.
+    ctx.all_styles_mut(|s| s.visuals.text_options.subpixel_binning = false);
     ctx.set_fonts(fonts);
     ctx.data_mut(|d| d.insert_temp(key, true));
 }

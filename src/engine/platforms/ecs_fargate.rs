@@ -682,7 +682,8 @@ impl EcsFargate {
         plan.deploy_env().filter(|e| e.is_secret()).collect()
     }
 
-    fn deploy_block(v: &Valid<'_>, plan: &Plan, header: &Header) -> Block {
+    /// `task_json`: the rendered task definition (the env block's content).
+    fn deploy_block(v: &Valid<'_>, plan: &Plan, header: &Header, task_json: &str) -> Block {
         let service = Self::service(v);
         let cluster = Self::cluster(v);
         let role = Self::role(v);
@@ -864,10 +865,7 @@ impl EcsFargate {
             register,
             Some(format!(">/dev/null <<'{HEREDOC_DELIMITER}'")),
         );
-        s.heredoc(
-            &ecs::json(&Self::task_definition(v, plan)),
-            HEREDOC_DELIMITER,
-        );
+        s.heredoc(task_json, HEREDOC_DELIMITER);
         step += 1;
         s.blank();
         s.comment(format!(
@@ -995,13 +993,13 @@ impl EcsFargate {
         )
     }
 
-    fn env_block(v: &Valid<'_>, plan: &Plan) -> Block {
+    fn env_block(v: &Valid<'_>, plan: &Plan, task_json: String) -> Block {
         Block {
             id: "env",
             title: "Environment (ECS task definition)".to_owned(),
             language: "json",
             filename: "task-definition.json".to_owned(),
-            content: ecs::json(&Self::task_definition(v, plan)),
+            content: task_json,
             contains_secret: Self::inline(v)
                 && plan
                     .env
@@ -1292,9 +1290,12 @@ impl Platform for EcsFargate {
     }
 
     fn render(&self, v: &Valid<'_>, plan: &Plan, header: &Header) -> Vec<Block> {
+        // Rendered once: the env block and the deploy script's here-document carry the same text.
+        let task_json = ecs::json(&Self::task_definition(v, plan));
+        let deploy = Self::deploy_block(v, plan, header, &task_json);
         vec![
-            Self::env_block(v, plan),
-            Self::deploy_block(v, plan, header),
+            Self::env_block(v, plan, task_json),
+            deploy,
             Self::proxy_block(v, header),
         ]
     }

@@ -619,7 +619,9 @@ impl Kubernetes {
                 .any(|e| e.is_secret() && e.known_value().is_some())
     }
 
-    fn env_block(v: &Valid<'_>, plan: &Plan, header: &Header) -> Block {
+    /// `env_docs`: the rendered [`Self::env_docs`] (rendered once per keystroke and shared with
+    /// the deploy script's here-document).
+    fn env_block(v: &Valid<'_>, plan: &Plan, header: &Header, env_docs: &str) -> Block {
         let mut content = header.hash_comment("env");
         content.push_str(&format!(
             "# The Deployment with its environment. Literal values are written with every `$`\n\
@@ -634,7 +636,7 @@ impl Kubernetes {
                 "deploy.sh creates it"
             }
         ));
-        content.push_str(&kube::documents(&Self::env_docs(v, plan)));
+        content.push_str(env_docs);
         Block {
             id: "env",
             title: "Environment (Kubernetes Deployment)".to_owned(),
@@ -645,7 +647,8 @@ impl Kubernetes {
         }
     }
 
-    fn proxy_block(v: &Valid<'_>, header: &Header) -> Block {
+    /// `proxy_docs`: the rendered [`Self::proxy_docs`].
+    fn proxy_block(v: &Valid<'_>, header: &Header, proxy_docs: &str) -> Block {
         let mut c = header.hash_comment("proxy");
         c.push_str(
             "# Service and Ingress. What ingress-nginx sends to the pods: Host, X-Forwarded-Proto\n\
@@ -686,7 +689,7 @@ impl Kubernetes {
             "# ingress-nginx is retired (best-effort maintenance until March 2026, then no\n\
              # security fixes); Gateway API is the way forward: an HTTPRoute does this routing.\n",
         );
-        c.push_str(&kube::documents(&Self::proxy_docs(v)));
+        c.push_str(proxy_docs);
         Block {
             id: "proxy",
             title: "Service and Ingress (ingress-nginx)".to_owned(),
@@ -701,7 +704,8 @@ impl Kubernetes {
         [Word::lit("--namespace"), Word::lit(Self::namespace(v))]
     }
 
-    fn deploy_block(v: &Valid<'_>, plan: &Plan, header: &Header) -> Block {
+    /// `manifests`: every document of the env and proxy blocks, in that order.
+    fn deploy_block(v: &Valid<'_>, plan: &Plan, header: &Header, manifests: &str) -> Block {
         let name = Self::name(v);
         let ns = Self::namespace(v);
         let secret = Self::secret_name(v);
@@ -842,9 +846,7 @@ impl Kubernetes {
             Self::apply_argv(),
             Some(format!("<<'{HEREDOC_DELIMITER}'")),
         );
-        let mut docs = Self::env_docs(v, plan);
-        docs.extend(Self::proxy_docs(v));
-        sc.heredoc(&kube::documents(&docs), HEREDOC_DELIMITER);
+        sc.heredoc(manifests, HEREDOC_DELIMITER);
         sc.blank();
         sc.comment("Pods read Secrets into env vars at start: restart them to pick up new values.");
         let mut restart = vec![
@@ -1063,10 +1065,14 @@ impl Platform for Kubernetes {
     }
 
     fn render(&self, v: &Valid<'_>, plan: &Plan, header: &Header) -> Vec<Block> {
+        let env_docs = kube::documents(&Self::env_docs(v, plan));
+        let proxy_docs = kube::documents(&Self::proxy_docs(v));
+        // `documents` separates documents with `---` lines: the same text as rendering all.
+        let manifests = format!("{env_docs}---\n{proxy_docs}");
         vec![
-            Self::env_block(v, plan, header),
-            Self::deploy_block(v, plan, header),
-            Self::proxy_block(v, header),
+            Self::env_block(v, plan, header, &env_docs),
+            Self::deploy_block(v, plan, header, &manifests),
+            Self::proxy_block(v, header, &proxy_docs),
         ]
     }
 }
