@@ -503,7 +503,11 @@ pub fn all() -> impl Iterator<Item = &'static Code> {
 }
 
 pub fn lookup(code: &str) -> Option<&'static Code> {
-    all().find(|c| c.code.eq_ignore_ascii_case(code))
+    // Exact first: every diagnostic is made with its code as written in the tables (this runs
+    // for each diagnostic on every keystroke); any case for what users type (`explain ls001`).
+    all()
+        .find(|c| c.code == code)
+        .or_else(|| all().find(|c| c.code.eq_ignore_ascii_case(code)))
 }
 
 #[cfg(test)]

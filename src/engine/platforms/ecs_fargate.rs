@@ -56,7 +56,7 @@ use crate::engine::plan::{EnvValue, EnvVar, Plan};
 use crate::engine::render::ecs::{
     self, ContainerDefinition, HEREDOC_DELIMITER, KeyValuePair, PortMapping, TaskDefinition,
 };
-use crate::engine::render::shell::{Script, Word, quote};
+use crate::engine::render::shell::{self, Script, Word, quote};
 use crate::engine::render::{Block, Header};
 
 use super::Platform;
@@ -585,7 +585,7 @@ impl EcsFargate {
         if need_tg_arn || v.opt("stickiness") == "yes" {
             s.raw(format!(
                 "tg_arn=\"$({})\"",
-                render_words(&Self::aws(
+                shell::line(&Self::aws(
                     v,
                     &[
                         "elbv2",
@@ -602,7 +602,7 @@ impl EcsFargate {
         }
         s.raw(format!(
             "lb_arn=\"$({})\"",
-            render_words(&Self::aws(
+            shell::line(&Self::aws(
                 v,
                 &[
                     "elbv2",
@@ -739,7 +739,7 @@ impl EcsFargate {
                 s.comment(format!("{}: {}.", var.name, spec.describe));
                 s.raw(format!(
                     "if ! {} >/dev/null 2>&1; then",
-                    render_words(&Self::aws(v, &["ssm", "get-parameter", "--name", &name]))
+                    shell::line(&Self::aws(v, &["ssm", "get-parameter", "--name", &name]))
                 ));
                 s.cmd_with(
                     Some(format!("printf '%s' {value_expr} |")),
@@ -762,7 +762,7 @@ impl EcsFargate {
                 let arn_var = format!("param_arn_{}", i + 1);
                 s.raw(format!(
                     "{arn_var}=\"$({})\"",
-                    render_words(&Self::aws(
+                    shell::line(&Self::aws(
                         v,
                         &[
                             "ssm",
@@ -874,7 +874,7 @@ impl EcsFargate {
         s.comment("   or created on the first deploy.");
         s.raw(format!(
             "status=\"$({})\"",
-            render_words(&Self::aws(
+            shell::line(&Self::aws(
                 v,
                 &[
                     "ecs",
@@ -1046,18 +1046,6 @@ impl EcsFargate {
             contains_secret: false,
         }
     }
-}
-
-/// Shell words joined, for `$(...)` command substitutions.
-fn render_words(words: &[Word]) -> String {
-    words
-        .iter()
-        .map(|w| match w {
-            Word::Lit(s) => quote(s),
-            Word::Raw(s) => s.clone(),
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 impl Platform for EcsFargate {

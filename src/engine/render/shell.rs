@@ -6,6 +6,8 @@
 //! only of characters no shell treats specially are left bare. `^` is quoted because zsh with
 //! EXTENDED_GLOB treats a leading `^` as a glob (shared/knowledge/platforms.md §11).
 
+use std::borrow::Cow;
+
 /// Characters that never need quoting in bash, dash or zsh (as words after the command name).
 pub(crate) fn is_safe(c: char) -> bool {
     c.is_ascii_alphanumeric()
@@ -14,9 +16,18 @@ pub(crate) fn is_safe(c: char) -> bool {
 
 /// Quotes one word so that bash reads it back as exactly `s`.
 pub fn quote(s: &str) -> String {
-    if !s.is_empty() && s.chars().all(is_safe) {
-        return s.to_owned();
+    quote_cow(s).into_owned()
+}
+
+/// [`quote`] without a copy for a word that needs no quotes (most words of a command).
+fn quote_cow(s: &str) -> Cow<'_, str> {
+    if !s.is_empty() && s.bytes().all(|b| is_safe(char::from(b))) {
+        return Cow::Borrowed(s);
     }
+    Cow::Owned(quote_always(s))
+}
+
+fn quote_always(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('\'');
     let mut chars = s.chars().peekable();
@@ -88,10 +99,17 @@ impl Word {
     pub fn lit(s: impl Into<String>) -> Self {
         Self::Lit(s.into())
     }
-    fn render(&self) -> String {
+    /// The unquoted length (a capacity hint).
+    fn len_hint(&self) -> usize {
         match self {
-            Self::Lit(s) => quote(s),
-            Self::Raw(s) => s.clone(),
+            Self::Lit(s) | Self::Raw(s) => s.len(),
+        }
+    }
+
+    fn render(&self) -> Cow<'_, str> {
+        match self {
+            Self::Lit(s) => quote_cow(s),
+            Self::Raw(s) => Cow::Borrowed(s),
         }
     }
 }
@@ -201,7 +219,25 @@ impl Script {
     /// comments take the indentation of the preceding `Raw` block opener (`then`, `(`), tracked
     /// by a simple depth counter.
     pub fn render(&self) -> String {
-        let mut out = String::with_capacity(4096);
+        // Roughly the final size, so the text is not copied over and over as it grows.
+        let estimate: usize = self
+            .lines
+            .iter()
+            .map(|l| match l {
+                Line::Blank => 1,
+                Line::Comment(c) | Line::Verbatim(c) | Line::Raw(c) => c.len() + 8,
+                Line::Cmd {
+                    prefix,
+                    argv,
+                    suffix,
+                } => {
+                    prefix.as_ref().map_or(0, String::len)
+                        + suffix.as_ref().map_or(0, String::len)
+                        + argv.iter().map(|w| w.len_hint() + 8).sum::<usize>()
+                }
+            })
+            .sum();
+        let mut out = String::with_capacity(estimate + 256);
         let mut depth: usize = 0;
         for line in &self.lines {
             match line {
@@ -272,7 +308,7 @@ fn render_cmd(
     argv: &[Word],
     suffix: Option<&str>,
 ) {
-    let words: Vec<String> = argv.iter().map(Word::render).collect();
+    let words: Vec<Cow<'_, str>> = argv.iter().map(Word::render).collect();
     // A literal `$` or backtick inside single quotes is intended: say so to shellcheck (SC2016
     // would otherwise suggest double quotes, which is exactly the bug it warns about).
     if argv
@@ -282,19 +318,24 @@ fn render_cmd(
         push_indent(out, depth);
         out.push_str("# shellcheck disable=SC2016 # literal $ and ` in values are intended\n");
     }
-    let mut single = String::new();
-    if let Some(p) = prefix {
-        single.push_str(p);
-        single.push(' ');
-    }
-    single.push_str(&words.join(" "));
-    if let Some(s) = suffix {
-        single.push(' ');
-        single.push_str(s);
-    }
+    // The whole command on one line when it fits (measured, not built, first).
+    let words_len = words.iter().map(|w| w.len()).sum::<usize>() + words.len().saturating_sub(1);
+    let single_len =
+        prefix.map_or(0, |p| p.len() + 1) + words_len + suffix.map_or(0, |s| s.len() + 1);
+    let multiline = prefix.is_some_and(|p| p.contains('\n'))
+        || suffix.is_some_and(|s| s.contains('\n'))
+        || words.iter().any(|w| w.contains('\n'));
     push_indent(out, depth);
-    if single.len() + depth * 2 <= 100 && !single.contains('\n') {
-        out.push_str(&single);
+    if single_len + depth * 2 <= 100 && !multiline {
+        if let Some(p) = prefix {
+            out.push_str(p);
+            out.push(' ');
+        }
+        push_joined(out, &words);
+        if let Some(s) = suffix {
+            out.push(' ');
+            out.push_str(s);
+        }
         out.push('\n');
         return;
     }
@@ -305,9 +346,11 @@ fn render_cmd(
         out.push_str(" \\\n");
         depth += 1;
         push_indent(out, depth);
-        let rest = words.join(" ");
-        if rest.len() + depth * 2 <= 100 && suffix.is_none() && !rest.contains('\n') {
-            out.push_str(&rest);
+        if words_len + depth * 2 <= 100
+            && suffix.is_none()
+            && !words.iter().any(|w| w.contains('\n'))
+        {
+            push_joined(out, &words);
             out.push('\n');
             return;
         }
@@ -319,7 +362,7 @@ fn render_cmd(
             Word::Lit(s) | Word::Raw(s) => s.starts_with('-'),
         })
         .unwrap_or(words.len());
-    out.push_str(&words[..split].join(" "));
+    push_joined(out, &words[..split]);
     // One option per line; a `--flag` keeps its separate value (`--name value`) on its line.
     let starts_dash = |w: &Word| match w {
         Word::Lit(s) | Word::Raw(s) => s.starts_with('-'),
@@ -341,6 +384,28 @@ fn render_cmd(
         out.push_str(s);
     }
     out.push('\n');
+}
+
+/// The words of a command on one line, each quoted as needed (for `$(...)` substitutions).
+pub fn line(words: &[Word]) -> String {
+    let mut out = String::with_capacity(words.iter().map(|w| w.len_hint() + 1).sum());
+    for (i, w) in words.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(&w.render());
+    }
+    out
+}
+
+/// Appends the words separated by single spaces.
+fn push_joined(out: &mut String, words: &[Cow<'_, str>]) {
+    for (i, w) in words.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
 }
 
 #[cfg(test)]
