@@ -65,6 +65,7 @@ fn corpus() -> Vec<RawInputs> {
             ("CSRF_TRUSTED_ORIGINS", "https://x"),
             ("DUP", "1"),
             ("DUP", "2"),
+            ("PASTED", "abc\0def"),
         ],
     ));
     v.extend(matrix_corpus());

@@ -184,7 +184,7 @@ proptest! {
 }
 
 /// The property above is not vacuous: ordinary and nasty values are accepted (not refused) and
-/// read back on every platform, and a wrong expectation is caught.
+/// read back on every platform, a NUL is refused, and a wrong expectation is caught.
 #[test]
 fn typical_values_are_accepted_and_a_wrong_reading_is_caught() {
     for v in [
@@ -202,6 +202,14 @@ fn typical_values_are_accepted_and_a_wrong_reading_is_caught() {
                 "{platform}: {v:?}"
             );
         }
+    }
+    // A NUL cannot be in an environment value: refused (ENV004), on every platform.
+    for &(platform, format, doubled) in PLATFORMS {
+        assert_eq!(
+            check(platform, format, doubled, "a\0b"),
+            Ok(false),
+            "{platform}"
+        );
     }
     // Kubernetes doubles `$`: expecting it unchanged must fail.
     assert!(check("kubernetes", Format::Yaml, false, "a$b").is_err());

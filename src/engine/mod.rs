@@ -413,6 +413,25 @@ fn check_extras(v: &Valid<'_>, generated: &[EnvVar], diags: &mut Vec<Diagnostic>
                 )
                 .with_fix(remove),
             );
+        } else if extra.value.contains('\0') {
+            // Environment strings are C strings: execve's envp entries end at the first NUL.
+            // Go's syscall.Exec (runc starts the container's process with it) refuses them
+            // through ByteSliceFromString with EINVAL, Python's os.execve with "embedded null
+            // byte" (ENV004 in diagnostics/codes.rs).
+            diags.push(
+                Diagnostic::new(
+                    "ENV004",
+                    field::extra(i),
+                    format!("The value of {name} contains a NUL character"),
+                )
+                .with_fix(Fix::safe(
+                    "Remove the NUL characters",
+                    vec![FieldEdit::SetExtraValue {
+                        index: i,
+                        value: extra.value.replace('\0', ""),
+                    }],
+                )),
+            );
         } else if generated.iter().any(|g| g.name == name)
             || v.raw.extra_env[..i].iter().any(|e| e.name.trim() == name)
         {

@@ -255,6 +255,19 @@ References: cloud.google.com/run/docs/configuring/services/overview-environment-
 platforms.md §1.1-1.2.",
     },
     Code {
+        code: "ENV004",
+        severity: Error,
+        name: "nul-in-value",
+        explanation: "What: an extra variable's value contains a NUL character (U+0000).\n\
+Why: environment variables reach a process as C strings (`name=value`, ended by NUL: POSIX XBD \
+8.1, execve envp), so a value cannot hold one. Go's `syscall.Exec`, which the container \
+runtimes (runc) use to start the process, converts the environment with \
+`ByteSliceFromString`, which returns EINVAL for a string with a NUL; Python's `os.execve` raises \
+`ValueError: embedded null byte`. It usually comes from a paste.\n\
+Example: `abc\\0def` -> `abcdef`.\n\
+References: POSIX.1-2017 XBD 8.1 and XSH execve; Go src/syscall/syscall.go ByteSliceFromString.",
+    },
+    Code {
         code: "SEC001",
         severity: Error,
         name: "missing-secret-value",
