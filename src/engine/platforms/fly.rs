@@ -115,6 +115,15 @@ fn app_name_ok(s: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
+/// The `app` option's checks ([`paas::check_app_name`]).
+const APP_NAME: paas::AppName = paas::AppName {
+    codes: ["FLY001", "FLY002", "FLY003"],
+    label: "Fly app",
+    recognise,
+    valid: app_name_ok,
+    max: 63,
+};
+
 /// Fly regions are three-letter ids (`reference/regions.html.markerb`).
 fn region_ok(s: &str) -> bool {
     s.len() == 3 && s.bytes().all(|b| b.is_ascii_lowercase())
@@ -335,48 +344,7 @@ impl Platform for Fly {
     }
 
     fn validate(&self, v: &Valid<'_>, diags: &mut Vec<Diagnostic>) {
-        let urls: Vec<(usize, String)> = v
-            .origins
-            .iter()
-            .filter_map(|o| recognise(&o.host).map(|a| (o.index, a)))
-            .collect();
-        let app = v.opt("app").trim();
-        if app.is_empty() {
-            let mut d = Diagnostic::new(
-                "FLY001",
-                field::option("app"),
-                format!("Fly app name not set, using {}", v.app.id()),
-            );
-            if let Some((i, a)) = urls.first() {
-                d = d.with_fix(Fix::safe(
-                    format!("Use {a} (from URL {})", i + 1),
-                    paas::set("app", a),
-                ));
-            }
-            diags.push(d);
-        } else if !app_name_ok(app) {
-            let fixed = paas::sanitise_name(app, 63);
-            diags.push(
-                Diagnostic::new(
-                    "FLY002",
-                    field::option("app"),
-                    format!("Not a valid Fly app name: {app}"),
-                )
-                .with_fix(Fix::unsafe_(
-                    format!("Use {fixed}"),
-                    paas::set("app", &fixed),
-                )),
-            );
-        } else if let Some((i, a)) = urls.iter().find(|(_, a)| a != app) {
-            diags.push(
-                Diagnostic::new(
-                    "FLY003",
-                    field::option("app"),
-                    format!("URL {} belongs to Fly app {a}, not {app}", i + 1),
-                )
-                .with_fix(Fix::unsafe_(format!("Use {a}"), paas::set("app", a))),
-            );
-        }
+        let urls = paas::check_app_name(v, &APP_NAME, diags);
         let region = v.opt("region").trim();
         if !region.is_empty() && !region_ok(region) {
             diags.push(Diagnostic::new(

@@ -144,6 +144,15 @@ fn app_name_ok(s: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
+/// The `app` option's checks ([`paas::check_app_name`]).
+const APP_NAME: paas::AppName = paas::AppName {
+    codes: ["HK001", "HK002", "HK003"],
+    label: "Heroku app",
+    recognise,
+    valid: app_name_ok,
+    max: 30,
+};
+
 impl Heroku {
     fn app(v: &Valid<'_>) -> String {
         paas::name_or_app(v, "app")
@@ -372,48 +381,7 @@ impl Platform for Heroku {
     }
 
     fn validate(&self, v: &Valid<'_>, diags: &mut Vec<Diagnostic>) {
-        let urls: Vec<(usize, String)> = v
-            .origins
-            .iter()
-            .filter_map(|o| recognise(&o.host).map(|a| (o.index, a)))
-            .collect();
-        let app = v.opt("app").trim();
-        if app.is_empty() {
-            let mut d = Diagnostic::new(
-                "HK001",
-                field::option("app"),
-                format!("Heroku app name not set, using {}", v.app.id()),
-            );
-            if let Some((i, a)) = urls.first() {
-                d = d.with_fix(Fix::safe(
-                    format!("Use {a} (from URL {})", i + 1),
-                    paas::set("app", a),
-                ));
-            }
-            diags.push(d);
-        } else if !app_name_ok(app) {
-            let fixed = paas::sanitise_name(app, 30);
-            diags.push(
-                Diagnostic::new(
-                    "HK002",
-                    field::option("app"),
-                    format!("Not a valid Heroku app name: {app}"),
-                )
-                .with_fix(Fix::unsafe_(
-                    format!("Use {fixed}"),
-                    paas::set("app", &fixed),
-                )),
-            );
-        } else if let Some((i, a)) = urls.iter().find(|(_, a)| a != app) {
-            diags.push(
-                Diagnostic::new(
-                    "HK003",
-                    field::option("app"),
-                    format!("URL {} belongs to Heroku app {a}, not {app}", i + 1),
-                )
-                .with_fix(Fix::unsafe_(format!("Use {a}"), paas::set("app", a))),
-            );
-        }
+        let urls = paas::check_app_name(v, &APP_NAME, diags);
         if Self::inline(v) {
             diags.push(
                 Diagnostic::new(

@@ -192,6 +192,72 @@ pub fn sanitise_name(s: &str, max: usize) -> String {
     out.trim_end_matches('-').to_owned()
 }
 
+/// How a PaaS names the app a deploy goes to (Fly, Heroku): its diagnostic codes, what users call
+/// it, how its URLs name it and what a valid name is.
+pub struct AppName {
+    /// Not set (info, a fix from the URL); not valid (a sanitised fix); another app's URL.
+    pub codes: [&'static str; 3],
+    /// `Fly app`, `Heroku app`: used as "{label} name not set", "Not a valid {label} name".
+    pub label: &'static str,
+    /// The app named by a URL host of this platform.
+    pub recognise: fn(&str) -> Option<String>,
+    pub valid: fn(&str) -> bool,
+    /// The longest name [`sanitise_name`] makes for the fix.
+    pub max: usize,
+}
+
+/// The `app` option: unset -> the app's id is used (fix: the name in the first URL of this
+/// platform); invalid -> a sanitised name; valid but another app's URL given -> that app.
+/// Returns the URLs of this platform as (index, app name), for the caller's other checks.
+pub fn check_app_name(
+    v: &Valid<'_>,
+    rule: &AppName,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<(usize, String)> {
+    let [unset, invalid, other] = rule.codes;
+    let label = rule.label;
+    let urls: Vec<(usize, String)> = v
+        .origins
+        .iter()
+        .filter_map(|o| (rule.recognise)(&o.host).map(|a| (o.index, a)))
+        .collect();
+    let app = v.opt("app").trim();
+    if app.is_empty() {
+        let mut d = Diagnostic::new(
+            unset,
+            field::option("app"),
+            format!("{label} name not set, using {}", v.app.id()),
+        );
+        if let Some((i, a)) = urls.first() {
+            d = d.with_fix(Fix::safe(
+                format!("Use {a} (from URL {})", i + 1),
+                set("app", a),
+            ));
+        }
+        diags.push(d);
+    } else if !(rule.valid)(app) {
+        let fixed = sanitise_name(app, rule.max);
+        diags.push(
+            Diagnostic::new(
+                invalid,
+                field::option("app"),
+                format!("Not a valid {label} name: {app}"),
+            )
+            .with_fix(Fix::unsafe_(format!("Use {fixed}"), set("app", &fixed))),
+        );
+    } else if let Some((i, a)) = urls.iter().find(|(_, a)| a != app) {
+        diags.push(
+            Diagnostic::new(
+                other,
+                field::option("app"),
+                format!("URL {} belongs to {label} {a}, not {app}", i + 1),
+            )
+            .with_fix(Fix::unsafe_(format!("Use {a}"), set("app", a))),
+        );
+    }
+    urls
+}
+
 /// Django-style knobs that make an app trust a forwarded header for its host or port.
 const FORWARDED_KNOBS: &[(&str, &str)] = &[
     ("USE_X_FORWARDED_HOST", "X-Forwarded-Host"),
