@@ -662,24 +662,16 @@ impl Platform for AzureContainerApps {
                 )),
             );
         }
-        let n = paas::instances(v);
-        if n > 1 && v.opt("session_affinity") != "yes" {
-            diags.push(
-                Diagnostic::new(
-                    "ACA006",
-                    field::option("session_affinity"),
-                    format!("Up to {n} replicas without sticky sessions"),
-                )
-                .with_fix(Fix::unsafe_(
-                    "Turn on sticky sessions (a mitigation)",
-                    paas::set("session_affinity", "yes"),
-                ))
-                .with_fix(Fix::unsafe_(
-                    "Run one replica",
-                    paas::set("max_instances", "1"),
-                )),
-            );
-        }
+        let n = paas::check_instances(
+            v,
+            &paas::Instances {
+                code: "ACA006",
+                message: |n| format!("Up to {n} replicas without sticky sessions"),
+                run_one: "Run one replica",
+                affinity_fix: Some("Turn on sticky sessions (a mitigation)"),
+            },
+            diags,
+        );
         for (i, extra) in v.raw.extra_env.iter().enumerate() {
             if !az::env_value_ok(&extra.value) {
                 diags.push(Diagnostic::new(

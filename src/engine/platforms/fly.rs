@@ -366,20 +366,16 @@ impl Platform for Fly {
                 )),
             );
         }
-        let n = paas::instances(v);
-        if n > 1 {
-            diags.push(
-                Diagnostic::new(
-                    "FLY006",
-                    field::option("max_instances"),
-                    format!("{n} Machines: Fly Proxy has no cookie affinity"),
-                )
-                .with_fix(Fix::unsafe_(
-                    "Run one Machine",
-                    paas::set("max_instances", "1"),
-                )),
-            );
-        }
+        paas::check_instances(
+            v,
+            &paas::Instances {
+                code: "FLY006",
+                message: |n| format!("{n} Machines: Fly Proxy has no cookie affinity"),
+                run_one: "Run one Machine",
+                affinity_fix: None,
+            },
+            diags,
+        );
         if urls.is_empty() && !v.origins.is_empty() {
             diags.push(Diagnostic::new(
                 "FLY007",

@@ -395,24 +395,16 @@ impl Platform for Heroku {
                 )),
             );
         }
-        let n = paas::instances(v);
-        if n > 1 && v.opt("session_affinity") != "yes" {
-            diags.push(
-                Diagnostic::new(
-                    "HK005",
-                    field::option("session_affinity"),
-                    format!("{n} web dynos without session affinity"),
-                )
-                .with_fix(Fix::unsafe_(
-                    "Turn on session affinity (a mitigation)",
-                    paas::set("session_affinity", "yes"),
-                ))
-                .with_fix(Fix::unsafe_(
-                    "Run one dyno",
-                    paas::set("max_instances", "1"),
-                )),
-            );
-        }
+        paas::check_instances(
+            v,
+            &paas::Instances {
+                code: "HK005",
+                message: |n| format!("{n} web dynos without session affinity"),
+                run_one: "Run one dyno",
+                affinity_fix: Some("Turn on session affinity (a mitigation)"),
+            },
+            diags,
+        );
         if !v.opt("image").trim().is_empty() {
             diags.push(Diagnostic::new(
                 "HK006",

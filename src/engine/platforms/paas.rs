@@ -258,6 +258,40 @@ pub fn check_app_name(
     urls
 }
 
+/// More than one instance of an app that keeps per-instance state (logins, OAuth state,
+/// sockets): the platform's code, what it calls the instances, and its affinity option if it has
+/// one (Heroku, Azure) or none (Fly, Render, Swarm).
+pub struct Instances {
+    pub code: &'static str,
+    /// The message for `n` instances.
+    pub message: fn(u32) -> String,
+    /// The fix that keeps one: "Run one dyno".
+    pub run_one: &'static str,
+    /// The title of the fix that turns the `session_affinity` option on, where there is one:
+    /// then the diagnostic is about that option and goes away when it is on.
+    pub affinity_fix: Option<&'static str>,
+}
+
+/// Warns when `max_instances` is above 1 (and affinity, where the platform has it, is off), with
+/// fixes to turn affinity on (a mitigation) or to run one instance. Returns the instance count.
+pub fn check_instances(v: &Valid<'_>, rule: &Instances, diags: &mut Vec<Diagnostic>) -> u32 {
+    let n = instances(v);
+    let affinity_on = v.opt("session_affinity") == "yes";
+    if n > 1 && !(rule.affinity_fix.is_some() && affinity_on) {
+        let on = if rule.affinity_fix.is_some() {
+            "session_affinity"
+        } else {
+            "max_instances"
+        };
+        let mut d = Diagnostic::new(rule.code, field::option(on), (rule.message)(n));
+        if let Some(title) = rule.affinity_fix {
+            d = d.with_fix(Fix::unsafe_(title, set("session_affinity", "yes")));
+        }
+        diags.push(d.with_fix(Fix::unsafe_(rule.run_one, set("max_instances", "1"))));
+    }
+    n
+}
+
 /// Django-style knobs that make an app trust a forwarded header for its host or port.
 const FORWARDED_KNOBS: &[(&str, &str)] = &[
     ("USE_X_FORWARDED_HOST", "X-Forwarded-Host"),

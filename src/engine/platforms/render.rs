@@ -341,20 +341,16 @@ impl Platform for Render {
                 ),
             ));
         }
-        let n = paas::instances(v);
-        if n > 1 {
-            diags.push(
-                Diagnostic::new(
-                    "RND005",
-                    field::option("max_instances"),
-                    format!("{n} instances: Render documents no session affinity"),
-                )
-                .with_fix(Fix::unsafe_(
-                    "Run one instance",
-                    paas::set("max_instances", "1"),
-                )),
-            );
-        }
+        paas::check_instances(
+            v,
+            &paas::Instances {
+                code: "RND005",
+                message: |n| format!("{n} instances: Render documents no session affinity"),
+                run_one: "Run one instance",
+                affinity_fix: None,
+            },
+            diags,
+        );
         paas::forwarded_trust(v, "RND006", "Render (undocumented headers)", &[], diags);
     }
 

@@ -587,20 +587,16 @@ impl Platform for Swarm {
                 ));
             }
         }
-        let n = paas::instances(v);
-        if n > 1 {
-            diags.push(
-                Diagnostic::new(
-                    "SWM006",
-                    field::option("max_instances"),
-                    format!("{n} replicas: Swarm's routing mesh has no session affinity"),
-                )
-                .with_fix(Fix::unsafe_(
-                    "Run one replica",
-                    paas::set("max_instances", "1"),
-                )),
-            );
-        }
+        paas::check_instances(
+            v,
+            &paas::Instances {
+                code: "SWM006",
+                message: |n| format!("{n} replicas: Swarm's routing mesh has no session affinity"),
+                run_one: "Run one replica",
+                affinity_fix: None,
+            },
+            diags,
+        );
         if !Self::inline(v) {
             let fact = FILE_FACTS.iter().find(|(a, _)| *a == v.app.id());
             diags.push(Diagnostic::new(
