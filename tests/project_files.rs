@@ -141,7 +141,13 @@ fn a_full_disk_gives_an_error_and_keeps_the_old_file() {
     let test = "a_full_disk_gives_an_error_and_keeps_the_old_file";
     // Probe with the mount itself: some sandboxes allow the namespace but not the mount.
     let userns = std::process::Command::new("unshare")
-        .args(["-rm", "sh", "-c", r#"mount -t tmpfs -o size=4k probe "$1""#, "sh"])
+        .args([
+            "-rm",
+            "sh",
+            "-c",
+            r#"mount -t tmpfs -o size=4k probe "$1""#,
+            "sh",
+        ])
         .arg(dir.path())
         .status()
         .is_ok_and(|s| s.success());
