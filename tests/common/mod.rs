@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::Command;
 
+use proxytrust::engine::Generated;
 use proxytrust::engine::inputs::{ExtraVar, RawInputs};
 
 pub fn repo_root() -> PathBuf {
@@ -274,4 +275,22 @@ pub fn app_not_named_by(signature: &str) -> &'static str {
         .map(|a| a.id())
         .find(|id| !sig.apps.contains(id))
         .expect("an app the signature does not name")
+}
+
+/// The variables the container gets from `g` (generated for `raw`), secret values taken from
+/// `raw.secrets` (fill them first, e.g. `proxytrust::secrets::fill_missing`); the platform's own
+/// `PORT` is left out.
+pub fn container_env(raw: &RawInputs, g: &Generated) -> BTreeMap<String, String> {
+    g.env
+        .iter()
+        .filter(|e| e.name != "PORT")
+        .map(|e| {
+            let v = if e.secret {
+                raw.secrets[&e.name].clone()
+            } else {
+                e.value.clone()
+            };
+            (e.name.clone(), v)
+        })
+        .collect()
 }

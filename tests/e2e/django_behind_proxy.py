@@ -6,7 +6,8 @@ Run with the python of a venv that has Django installed (see venv.sh):
     PY=$(tests/e2e/venv.sh django-5.2 Django==5.2.19)
     "$PY" tests/e2e/django_behind_proxy.py --spec spec.json
 
-The spec (JSON) says:
+The spec (JSON) says (with "snippet": a generated settings.py fragment and "env": the variables
+it reads, the fragment's settings are applied over "settings"):
   {"django_port": 18000,
    "settings": {"ALLOWED_HOSTS": [...], "SECURE_PROXY_SSL_HEADER": ["HTTP_X_FORWARDED_PROTO", "https"],
                 "CSRF_TRUSTED_ORIGINS": [...], ...},        # Django settings for this run
@@ -31,7 +32,8 @@ With "probe_upgrade": true, a websocket handshake request (Connection: Upgrade, 
 websocket) then goes to GET /headers/, which answers any request with the X-* headers Django
 saw (Django does not speak websockets; the point is what the proxy forwards on an upgrade).
 
-One JSON document on stdout: {"django_version", "results": [{"name", "get_status",
+One JSON document on stdout: {"django_version", "settings" (the effective proxy settings),
+"results": [{"name", "get_status",
 "post_status", "post_json", "upgrade_headers", "log": [...], "error"}]}. Exit status 0 = ran; 2 = bad spec;
 3 = Django or a proxy did not start.
 """
@@ -77,23 +79,35 @@ class Collect(logging.Handler):
         return out
 
 
+def snippet_settings(path, env):
+    """The settings a generated settings.py fragment defines: `env` goes into the environment
+    first (the fragment reads it), then the fragment runs as settings.py would run it; its
+    upper-case names are the settings."""
+    os.environ.update(env)
+    namespace = {'__name__': 'proxytrust_settings', '__file__': path}
+    with open(path, encoding='utf-8') as f:
+        exec(compile(f.read(), path, 'exec'), namespace)  # noqa: S102 - the test's own file
+    return {k: v for k, v in namespace.items() if k.isupper()}
+
+
 def setup_django(spec_settings, collect):
     import django
     from django.conf import settings
 
     conf = dict(spec_settings)
-    if 'SECURE_PROXY_SSL_HEADER' in conf and conf['SECURE_PROXY_SSL_HEADER'] is not None:
+    if isinstance(conf.get('SECURE_PROXY_SSL_HEADER'), list):
         conf['SECURE_PROXY_SSL_HEADER'] = tuple(conf['SECURE_PROXY_SSL_HEADER'])
-    settings.configure(
-        DEBUG=False,
-        SECRET_KEY='e2e-harness-key-not-secret-0123456789abcdefghijklmnopqrstuvwxyz',
-        ROOT_URLCONF=__name__,
-        MIDDLEWARE=['django.middleware.csrf.CsrfViewMiddleware'],
-        TEMPLATES=[{'BACKEND': 'django.template.backends.django.DjangoTemplates'}],
-        INSTALLED_APPS=[],
-        LOGGING_CONFIG=None,
-        **conf,
-    )
+    base = {
+        'DEBUG': False,
+        'SECRET_KEY': 'e2e-harness-key-not-secret-0123456789abcdefghijklmnopqrstuvwxyz',
+        'ROOT_URLCONF': __name__,
+        'MIDDLEWARE': ['django.middleware.csrf.CsrfViewMiddleware'],
+        'TEMPLATES': [{'BACKEND': 'django.template.backends.django.DjangoTemplates'}],
+        'INSTALLED_APPS': [],
+        'LOGGING_CONFIG': None,
+    }
+    base.update(conf)
+    settings.configure(**base)
     django.setup()
     for name in ('django.security', 'django.request'):
         lg = logging.getLogger(name)
@@ -278,7 +292,10 @@ def main():
         log(f'bad spec: {e}')
         return 2
     collect = Collect()
-    version = setup_django(spec.get('settings', {}), collect)
+    conf = dict(spec.get('settings', {}))
+    if 'snippet' in spec:
+        conf.update(snippet_settings(spec['snippet'], spec.get('env', {})))
+    version = setup_django(conf, collect)
     httpd = serve_django(spec['django_port'])
     if not wait_port(spec['django_port']):
         log('Django did not start')
@@ -328,7 +345,15 @@ def main():
     finally:
         stop_all()
         httpd.shutdown()
-    print(json.dumps({'django_version': version, 'results': results}, indent=1))
+    from django.conf import settings
+    effective = {
+        k: getattr(settings, k)
+        for k in ('ALLOWED_HOSTS', 'CSRF_TRUSTED_ORIGINS', 'SECURE_PROXY_SSL_HEADER',
+                  'USE_X_FORWARDED_HOST', 'CSRF_COOKIE_SECURE', 'SESSION_COOKIE_SECURE')
+    }
+    effective['SECRET_KEY_from_env'] = settings.SECRET_KEY == os.environ.get('DJANGO_SECRET_KEY')
+    print(json.dumps({'django_version': version, 'settings': effective, 'results': results},
+                     indent=1, default=list))
     return 0
 
 
