@@ -2,7 +2,9 @@
 //! into a cached venv under target/e2e-venv): a browser login through an emulated Cloud Run
 //! front end (`Host: <public host>`, `X-Forwarded-Proto: https`, `Origin`/`Referer` of the public
 //! origin) fails with 403 without the generated env, and passes with it, for the run.app URL and
-//! a custom domain together. The harness is tests/e2e/label_studio_login.py.
+//! a custom domain together. The generated verify.sh, run with bash and curl against the same
+//! server through a TLS-terminating front end, reports the 403 with its fix without the env and
+//! the passing check with it. The harness is tests/e2e/label_studio_login.py.
 
 mod common;
 
@@ -24,7 +26,11 @@ fn free_port() -> u16 {
 }
 
 /// Runs the harness; returns its JSON report.
-fn login(env: &BTreeMap<String, String>, flags_user: Option<(&str, &str)>) -> serde_json::Value {
+fn login(
+    env: &BTreeMap<String, String>,
+    flags_user: Option<(&str, &str)>,
+    verify_script: &str,
+) -> serde_json::Value {
     let py = common::venv("label-studio", &["label-studio==1.23.2"]);
     let dir = tempfile::tempdir().expect("tempdir");
     let env_file = dir.path().join("env.json");
@@ -43,6 +49,9 @@ fn login(env: &BTreeMap<String, String>, flags_user: Option<(&str, &str)>) -> se
     if let Some((u, p)) = flags_user {
         cmd.arg("--username").arg(u).arg("--password").arg(p);
     }
+    let verify = dir.path().join("verify.sh");
+    std::fs::write(&verify, verify_script).expect("write verify.sh");
+    cmd.arg("--verify-script").arg(&verify);
     let out = cmd.output().expect("run the harness");
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
@@ -68,19 +77,9 @@ fn login_fails_without_the_generated_env_and_passes_with_it() {
     assert!(!g.has_errors(), "{:?}", g.diagnostics);
     // What the deploy gives the container: literals as listed, secrets with their values. The
     // harness chooses the port itself.
-    let generated: BTreeMap<String, String> = g
-        .env
-        .iter()
-        .filter(|e| e.name != "PORT")
-        .map(|e| {
-            let v = if e.secret {
-                raw.secrets[&e.name].clone()
-            } else {
-                e.value.clone()
-            };
-            (e.name.clone(), v)
-        })
-        .collect();
+    let generated = common::container_env(&raw, &g);
+    let verify = g.block("verify").expect("verify block").content.clone();
+    let verify2 = verify.clone();
     assert_eq!(
         generated["CSRF_TRUSTED_ORIGINS"],
         "https://labelstudio-abc123-uc.a.run.app,https://ls.example.com"
@@ -89,9 +88,14 @@ fn login_fails_without_the_generated_env_and_passes_with_it() {
 
     // Both servers start at once (each takes about a minute of migrations).
     let empty = BTreeMap::new();
-    let without =
-        std::thread::spawn(move || login(&empty, Some(("admin@example.com", "a-password-1234"))));
-    let with = login(&generated, None);
+    let without = std::thread::spawn(move || {
+        login(
+            &empty,
+            Some(("admin@example.com", "a-password-1234")),
+            &verify2,
+        )
+    });
+    let with = login(&generated, None, &verify);
     let without = without.join().expect("thread");
 
     // 1. Without the generated env: the failure from the write-up, for both origins.
@@ -117,4 +121,21 @@ fn login_fails_without_the_generated_env_and_passes_with_it() {
         }
     }
     assert!(!password.is_empty());
+
+    // The verify script, run with bash and curl through a TLS front end: it reports the failure
+    // with the exact fix without the env, and the passing check with it, for every origin.
+    let out = |v: &serde_json::Value| v["verify"]["output"].as_str().unwrap_or("").to_owned();
+    for o in ORIGINS {
+        assert!(
+            out(&without).contains(&format!(
+                "{o}: FAILED, HTTP 403: add exactly {o} to CSRF_TRUSTED_ORIGINS"
+            )),
+            "{without:#}"
+        );
+        assert!(
+            out(&with).contains(&format!("{o}: CSRF check passed (HTTP 200)")),
+            "{with:#}"
+        );
+    }
+    assert!(!out(&with).contains("FAILED"), "{with:#}");
 }

@@ -14,7 +14,9 @@ origin does what Cloud Run's front end and a browser do together: each request g
 and `X-Forwarded-For`; GET /user/login/ yields the csrftoken cookie and the form token, and the
 form is POSTed back with `Origin` and `Referer` set to the public origin. Cookies are handled by
 hand (the Secure flag must not stop them from being sent, since the browser's side of the
-connection is HTTPS). One JSON document is printed on stdout; the server's output goes to
+connection is HTTPS). With --verify-script, the generated verify.sh then runs against the same
+server through a TLS-terminating front end (see tls_front_end). One JSON document is printed on
+stdout; the server's output goes to
 <data-dir>/label-studio.log. Only the standard library is used here.
 
 Exit status: 0 = ran (and --expect, if given, held); 1 = --expect did not hold;
@@ -494,6 +496,85 @@ def wait_until_ready(proc, port, server_log, timeout):
     return False, f'login page did not answer within {timeout:.0f} s'
 
 
+HOP_BY_HOP = {'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te',
+              'trailer', 'content-length'}
+
+
+def tls_front_end(ls_port, work_dir):
+    """A TLS-terminating front end on 127.0.0.1 in threads, as Cloud Run's is to the container
+    (shared/knowledge/platforms.md §1.4): the Host is passed on, X-Forwarded-Proto is set to
+    https (a client's value replaced) and the client is appended to X-Forwarded-For; responses,
+    every Set-Cookie included, come back as they are. Self-signed certificate (openssl).
+    Returns (server, port)."""
+    import ssl
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    cert = os.path.join(work_dir, 'front-end.pem')
+    key = os.path.join(work_dir, 'front-end.key')
+    subprocess.run(
+        ['openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1',
+         '-subj', '/CN=front-end', '-keyout', key, '-out', cert],
+        check=True, capture_output=True)
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = 'HTTP/1.1'
+
+        def log_message(self, *_):
+            pass
+
+        def _forward(self):
+            length = int(self.headers.get('Content-Length') or 0)
+            body = self.rfile.read(length) if length else None
+            headers = {k: v for k, v in self.headers.items()
+                       if k.lower() not in HOP_BY_HOP and k.lower() != 'x-forwarded-proto'}
+            fwd = self.headers.get('X-Forwarded-For')
+            headers['X-Forwarded-For'] = f'{fwd}, {self.client_address[0]}' if fwd else self.client_address[0]
+            headers['X-Forwarded-Proto'] = 'https'
+            conn = HTTPConnection('127.0.0.1', ls_port, timeout=60)
+            try:
+                conn.request(self.command, self.path, body=body, headers=headers)
+                resp = conn.getresponse()
+                data = resp.read()
+                self.send_response_only(resp.status, resp.reason)
+                for k, v in resp.getheaders():
+                    if k.lower() not in HOP_BY_HOP:
+                        self.send_header(k, v)
+                self.send_header('Content-Length', str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+            finally:
+                conn.close()
+
+        do_GET = do_POST = do_HEAD = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _forward
+
+    httpd = ThreadingHTTPServer(('127.0.0.1', 0), Handler)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    httpd.socket = ctx.wrap_socket(httpd.socket, server_side=True)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd, httpd.server_address[1]
+
+
+def run_verify_script(script, ls_port, work_dir):
+    """Runs the generated verify script with bash, its curl reaching this front end for every
+    https://HOST (curl --connect-to, certificate not checked: the test made it). Returns
+    (exit status, stdout + stderr)."""
+    httpd, tls_port = tls_front_end(ls_port, work_dir)
+    try:
+        bin_dir = os.path.join(work_dir, 'verify-bin')
+        os.makedirs(bin_dir, exist_ok=True)
+        real_curl = shutil.which('curl') or '/usr/bin/curl'
+        wrapper = os.path.join(bin_dir, 'curl')
+        with open(wrapper, 'w', encoding='utf-8') as f:
+            f.write(f'#!/bin/sh\nexec {real_curl} --connect-to ::127.0.0.1:{tls_port} --insecure "$@"\n')
+        os.chmod(wrapper, 0o755)
+        env = dict(os.environ, PATH=bin_dir + os.pathsep + os.environ.get('PATH', '/usr/bin:/bin'))
+        done = subprocess.run(['bash', script], env=env, capture_output=True, text=True, timeout=120)
+        return done.returncode, done.stdout + done.stderr
+    finally:
+        httpd.shutdown()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     ap.add_argument('--port', type=int, required=True, help='loopback port (0 = pick a free one)')
@@ -510,6 +591,8 @@ def main():
     )
     ap.add_argument('--no-quiet-defaults', action='store_true', help='do not disable Sentry/analytics')
     ap.add_argument('--label-studio', help='label-studio executable (default: next to this python)')
+    ap.add_argument('--verify-script', help='a generated verify.sh to run against the server, '
+                    'through a TLS front end (its output goes into the report as "verify")')
     args = ap.parse_args()
 
     out = {
@@ -617,6 +700,10 @@ def main():
                 r = run_origin(port, origin, email, password, server_log)
                 log(f'{origin}: GET {r["get_status"]} POST {r["post_status"]} -> {r["location"]}')
                 out['results'].append(r)
+            if args.verify_script:
+                status, output = run_verify_script(args.verify_script, port, data_dir)
+                out['verify'] = {'status': status, 'output': output}
+                log(f'verify script: exit {status}')
             if args.expect == 'login':
                 if not all(r['login_ok'] for r in out['results']):
                     exit_code = 1
