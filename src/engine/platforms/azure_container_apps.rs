@@ -32,7 +32,7 @@ use crate::engine::diagnostics::codes::Code;
 use crate::engine::diagnostics::{Diagnostic, Fix, Severity, field};
 use crate::engine::inputs::{OptionKind, OptionSpec};
 use crate::engine::plan::{EnvValue, EnvVar, Plan, Reason, SecretSpec};
-use crate::engine::render::shell::{Script, Word, quote};
+use crate::engine::render::shell::{self, Script, Word, quote};
 use crate::engine::render::{Block, Header, az};
 
 use super::{Platform, paas};
@@ -733,7 +733,7 @@ impl Platform for AzureContainerApps {
 
     fn deploy_command(&self, v: &Valid<'_>, plan: &Plan) -> Vec<String> {
         let (secrets, _) = Self::layout(v, plan);
-        paas::words(Self::create_argv(v, plan, !secrets.is_empty()))
+        shell::unquoted(Self::create_argv(v, plan, !secrets.is_empty()))
     }
 
     fn render(&self, v: &Valid<'_>, plan: &Plan, header: &Header) -> Vec<Block> {

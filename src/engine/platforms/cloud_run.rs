@@ -30,7 +30,7 @@ use crate::engine::Valid;
 use crate::engine::diagnostics::{Diagnostic, Fix, field};
 use crate::engine::inputs::{OptionKind, OptionSpec};
 use crate::engine::plan::{EnvValue, EnvVar, Plan, VarKind};
-use crate::engine::render::shell::{Script, Word, quote};
+use crate::engine::render::shell::{self, Script, Word, quote};
 use crate::engine::render::{Block, Header, gcloud, yaml};
 
 use super::Platform;
@@ -648,12 +648,7 @@ impl Platform for CloudRun {
     }
 
     fn deploy_command(&self, v: &Valid<'_>, plan: &Plan) -> Vec<String> {
-        Self::deploy_argv(v, plan)
-            .into_iter()
-            .map(|w| match w {
-                Word::Lit(s) | Word::Raw(s) => s,
-            })
-            .collect()
+        shell::unquoted(Self::deploy_argv(v, plan))
     }
 
     fn render(&self, v: &Valid<'_>, plan: &Plan, header: &Header) -> Vec<Block> {

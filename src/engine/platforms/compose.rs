@@ -44,7 +44,7 @@ use crate::engine::diagnostics::{Diagnostic, FieldEdit, Fix, Severity, field};
 use crate::engine::inputs::{OptionKind, OptionSpec};
 use crate::engine::plan::{EnvValue, EnvVar, Plan};
 use crate::engine::render::compose::{Dialect, Yaml};
-use crate::engine::render::shell::{Script, Word, quote};
+use crate::engine::render::shell::{self, Script, Word, quote};
 use crate::engine::render::{Block, Header, caddy, nginx};
 
 use super::Platform;
@@ -745,12 +745,7 @@ impl Platform for Compose {
     }
 
     fn deploy_command(&self, v: &Valid<'_>, plan: &Plan) -> Vec<String> {
-        Self::up_argv(v, plan)
-            .into_iter()
-            .map(|w| match w {
-                Word::Lit(s) | Word::Raw(s) => s,
-            })
-            .collect()
+        shell::unquoted(Self::up_argv(v, plan))
     }
 
     fn render(&self, v: &Valid<'_>, plan: &Plan, header: &Header) -> Vec<Block> {

@@ -1269,12 +1269,7 @@ impl Platform for EcsFargate {
     }
 
     fn deploy_command(&self, v: &Valid<'_>, _plan: &Plan) -> Vec<String> {
-        Self::update_argv(v)
-            .into_iter()
-            .map(|w| match w {
-                Word::Lit(s) | Word::Raw(s) => s,
-            })
-            .collect()
+        shell::unquoted(Self::update_argv(v))
     }
 
     fn render(&self, v: &Valid<'_>, plan: &Plan, header: &Header) -> Vec<Block> {

@@ -33,7 +33,7 @@ use crate::engine::diagnostics::codes::Code;
 use crate::engine::diagnostics::{Diagnostic, Fix, Severity, field};
 use crate::engine::inputs::{OptionKind, OptionSpec};
 use crate::engine::plan::{EnvVar, Plan, Reason};
-use crate::engine::render::shell::{Script, Word, quote};
+use crate::engine::render::shell::{self, Script, Word, quote};
 use crate::engine::render::{Block, Header};
 
 use super::{Platform, paas};
@@ -448,7 +448,7 @@ impl Platform for Heroku {
     }
 
     fn deploy_command(&self, v: &Valid<'_>, _plan: &Plan) -> Vec<String> {
-        paas::words(Self::deploy_argv(v))
+        shell::unquoted(Self::deploy_argv(v))
     }
 
     fn render(&self, v: &Valid<'_>, plan: &Plan, header: &Header) -> Vec<Block> {

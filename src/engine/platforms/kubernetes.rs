@@ -44,7 +44,7 @@ use crate::engine::diagnostics::{Diagnostic, Fix, Severity, field};
 use crate::engine::inputs::{OptionKind, OptionSpec};
 use crate::engine::plan::{EnvValue, EnvVar, Plan};
 use crate::engine::render::kube::{self, HEREDOC_DELIMITER, Node};
-use crate::engine::render::shell::{Script, Word, quote};
+use crate::engine::render::shell::{self, Script, Word, quote};
 use crate::engine::render::{Block, Header};
 
 use super::Platform;
@@ -1056,12 +1056,7 @@ impl Platform for Kubernetes {
     }
 
     fn deploy_command(&self, _v: &Valid<'_>, _plan: &Plan) -> Vec<String> {
-        Self::apply_argv()
-            .into_iter()
-            .map(|w| match w {
-                Word::Lit(s) | Word::Raw(s) => s,
-            })
-            .collect()
+        shell::unquoted(Self::apply_argv())
     }
 
     fn render(&self, v: &Valid<'_>, plan: &Plan, header: &Header) -> Vec<Block> {

@@ -7,7 +7,7 @@ use crate::engine::Valid;
 use crate::engine::diagnostics::{Diagnostic, FieldEdit, Fix, field};
 use crate::engine::plan::{EnvValue, EnvVar, Plan, SecretSpec};
 use crate::engine::render::Header;
-use crate::engine::render::shell::{Script, Word};
+use crate::engine::render::shell::Script;
 
 /// The option's trimmed value, or the app id when empty (every platform names its service after
 /// the app by default, so the default inputs are deployable).
@@ -149,15 +149,6 @@ pub fn ere_literal(s: &str) -> String {
         out.push(c);
     }
     out
-}
-
-/// The words of an argv without shell quoting (for `Platform::deploy_command`).
-pub fn words(argv: Vec<Word>) -> Vec<String> {
-    argv.into_iter()
-        .map(|w| match w {
-            Word::Lit(s) | Word::Raw(s) => s,
-        })
-        .collect()
 }
 
 pub use crate::engine::diagnostics::set_option as set;

@@ -29,7 +29,7 @@ use crate::engine::diagnostics::codes::Code;
 use crate::engine::diagnostics::{Diagnostic, Fix, Severity, field};
 use crate::engine::inputs::{OptionKind, OptionSpec};
 use crate::engine::plan::{EnvValue, EnvVar, Plan, Reason, SecretGen, SecretSpec, VarKind};
-use crate::engine::render::shell::{Script, Word};
+use crate::engine::render::shell::{self, Script, Word};
 use crate::engine::render::{Block, Header, yaml};
 
 use super::{Platform, paas};
@@ -382,7 +382,7 @@ impl Platform for Render {
     }
 
     fn deploy_command(&self, _v: &Valid<'_>, _plan: &Plan) -> Vec<String> {
-        paas::words(Self::deploy_argv())
+        shell::unquoted(Self::deploy_argv())
     }
 
     fn render(&self, v: &Valid<'_>, plan: &Plan, header: &Header) -> Vec<Block> {

@@ -31,7 +31,7 @@ use crate::engine::diagnostics::codes::Code;
 use crate::engine::diagnostics::{Diagnostic, Fix, Severity, field};
 use crate::engine::inputs::{OptionKind, OptionSpec};
 use crate::engine::plan::{EnvValue, EnvVar, Plan, Reason, SecretSpec};
-use crate::engine::render::shell::{Script, Word, quote};
+use crate::engine::render::shell::{self, Script, Word, quote};
 use crate::engine::render::{Block, Header};
 
 use super::{Platform, paas};
@@ -641,7 +641,7 @@ impl Platform for Swarm {
     }
 
     fn deploy_command(&self, v: &Valid<'_>, plan: &Plan) -> Vec<String> {
-        paas::words(Self::create_argv(v, plan))
+        shell::unquoted(Self::create_argv(v, plan))
     }
 
     fn render(&self, v: &Valid<'_>, plan: &Plan, header: &Header) -> Vec<Block> {

@@ -33,7 +33,7 @@ use crate::engine::diagnostics::codes::Code;
 use crate::engine::diagnostics::{Diagnostic, Fix, Severity, field};
 use crate::engine::inputs::{OptionKind, OptionSpec};
 use crate::engine::plan::{EnvValue, EnvVar, Plan};
-use crate::engine::render::shell::{Script, Word, quote};
+use crate::engine::render::shell::{self, Script, Word, quote};
 use crate::engine::render::systemd::{self, UnitLine};
 use crate::engine::render::{Block, Header, caddy, nginx};
 
@@ -682,12 +682,7 @@ impl Platform for Vm {
     }
 
     fn deploy_command(&self, v: &Valid<'_>, _plan: &Plan) -> Vec<String> {
-        Self::restart_argv(v)
-            .into_iter()
-            .map(|w| match w {
-                Word::Lit(s) | Word::Raw(s) => s,
-            })
-            .collect()
+        shell::unquoted(Self::restart_argv(v))
     }
 
     fn render(&self, v: &Valid<'_>, plan: &Plan, header: &Header) -> Vec<Block> {

@@ -389,22 +389,26 @@ fn render_cmd(
 /// The words of a command on one line, each quoted as needed (for `$(...)` substitutions).
 pub fn line(words: &[Word]) -> String {
     let mut out = String::with_capacity(words.iter().map(|w| w.len_hint() + 1).sum());
-    for (i, w) in words.iter().enumerate() {
-        if i > 0 {
-            out.push(' ');
-        }
-        out.push_str(&w.render());
-    }
+    push_joined(&mut out, words.iter().map(Word::render));
     out
 }
 
+/// The words of an argv as they are, without shell quoting (for `Platform::deploy_command`).
+pub fn unquoted(argv: Vec<Word>) -> Vec<String> {
+    argv.into_iter()
+        .map(|w| match w {
+            Word::Lit(s) | Word::Raw(s) => s,
+        })
+        .collect()
+}
+
 /// Appends the words separated by single spaces.
-fn push_joined(out: &mut String, words: &[Cow<'_, str>]) {
-    for (i, w) in words.iter().enumerate() {
+fn push_joined<S: AsRef<str>>(out: &mut String, words: impl IntoIterator<Item = S>) {
+    for (i, w) in words.into_iter().enumerate() {
         if i > 0 {
             out.push(' ');
         }
-        out.push_str(w);
+        out.push_str(w.as_ref());
     }
 }
 
