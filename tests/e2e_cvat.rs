@@ -48,23 +48,10 @@ fn generated(version: &str, dir: &Path) -> (String, String, BTreeMap<String, Str
     let verify_path = dir.join(format!("verify-{version}.sh"));
     std::fs::write(&verify_path, &g.block("verify").expect("verify").content)
         .expect("write verify");
-    let env = g
-        .env
-        .iter()
-        .filter(|e| e.name != "PORT")
-        .map(|e| {
-            let v = if e.secret {
-                raw.secrets[&e.name].clone()
-            } else {
-                e.value.clone()
-            };
-            (e.name.clone(), v)
-        })
-        .collect();
     (
         snippet_path.display().to_string(),
         verify_path.display().to_string(),
-        env,
+        common::container_env(&raw, &g),
     )
 }
 
