@@ -161,6 +161,31 @@ pub(crate) fn normalise_prefix(p: &str) -> String {
     }
 }
 
+/// Diagnoses the `route_prefix` option with `code` (FastAPI and RomM builds): a prefix FastAPI
+/// refuses, or one typed with spaces around it, gets the normalised one as a fix.
+pub(crate) fn check_route_prefix(v: &Valid<'_>, code: &'static str, diags: &mut Vec<Diagnostic>) {
+    let typed = v.opt("route_prefix");
+    if prefix_ok(typed.trim()) && typed == typed.trim() {
+        return;
+    }
+    let fixed = normalise_prefix(typed);
+    diags.push(
+        Diagnostic::new(
+            code,
+            field::option("route_prefix"),
+            format!("FastAPI wants a prefix that starts with / and does not end with /: {typed}"),
+        )
+        .with_fix(Fix::safe(
+            if fixed.is_empty() {
+                "Use no prefix".to_owned()
+            } else {
+                format!("Use {fixed}")
+            },
+            set_option("route_prefix", fixed),
+        )),
+    );
+}
+
 /// A route path template (`/items/{id}`, `/files/{p:path}`) as a regex body: literal parts
 /// escaped as `re.escape` does, parameters replaced by their converter's regex
 /// (starlette/convertors.py: str `[^/]+`, int `[0-9]+`, float `[0-9]+(\.[0-9]+)?`, path `.*`).
@@ -495,27 +520,7 @@ impl App for FastApi {
                 )),
             );
         }
-        let typed_prefix = v.opt("route_prefix");
-        if !prefix_ok(typed_prefix.trim()) || typed_prefix != typed_prefix.trim() {
-            let fixed = normalise_prefix(typed_prefix);
-            diags.push(
-                Diagnostic::new(
-                    "FA003",
-                    field::option("route_prefix"),
-                    format!(
-                        "FastAPI wants a prefix that starts with / and does not end with /: {typed_prefix}"
-                    ),
-                )
-                .with_fix(Fix::safe(
-                    if fixed.is_empty() {
-                        "Use no prefix".to_owned()
-                    } else {
-                        format!("Use {fixed}")
-                    },
-                    set_option("route_prefix", fixed),
-                )),
-            );
-        }
+        check_route_prefix(v, "FA003", diags);
         let prefix = prefix(v);
         let entries = split_list(v.opt("exempt_paths"));
         let rebuild = |f: &dyn Fn(&str) -> Option<String>| -> String {

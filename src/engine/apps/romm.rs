@@ -47,7 +47,7 @@ use crate::engine::render::shell::{Script, quote};
 use crate::engine::version::Version;
 
 use super::App;
-use super::fastapi::{Reach, normalise_prefix, prefix_ok, reach, with_prefix};
+use super::fastapi::{Reach, check_route_prefix, normalise_prefix, prefix_ok, reach, with_prefix};
 
 pub struct Romm;
 
@@ -485,27 +485,7 @@ impl App for Romm {
                 )));
             }
         } else {
-            let typed_prefix = v.opt("route_prefix");
-            if !prefix_ok(typed_prefix.trim()) || typed_prefix != typed_prefix.trim() {
-                let fixed = normalise_prefix(typed_prefix);
-                diags.push(
-                    Diagnostic::new(
-                        "RM007",
-                        field::option("route_prefix"),
-                        format!(
-                            "FastAPI wants a prefix that starts with / and does not end with /: {typed_prefix}"
-                        ),
-                    )
-                    .with_fix(Fix::safe(
-                        if fixed.is_empty() {
-                            "Use no prefix".to_owned()
-                        } else {
-                            format!("Use {fixed}")
-                        },
-                        set_option("route_prefix", fixed),
-                    )),
-                );
-            }
+            check_route_prefix(v, "RM007", diags);
             let typed = typed_patterns(v.opt("exempt_urls"));
             let shown = if prefix.is_empty() { "/" } else { &prefix };
             for (i, p) in typed.iter().enumerate() {
