@@ -498,3 +498,24 @@ fn regenerate_command(
     }
     parts.join(" ")
 }
+
+/// Helpers for the app and platform modules' unit tests.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use std::collections::BTreeMap;
+
+    use super::Generated;
+
+    /// The codes of the diagnostics, in order.
+    pub fn codes(g: &Generated) -> Vec<&'static str> {
+        g.diagnostics.iter().map(|d| d.code).collect()
+    }
+
+    /// Every variable of the `env` list: name -> (value, secret).
+    pub fn env(g: &Generated) -> BTreeMap<String, (String, bool)> {
+        g.env
+            .iter()
+            .map(|e| (e.name.clone(), (e.value.clone(), e.secret)))
+            .collect()
+    }
+}

@@ -750,11 +750,11 @@ static SIGNATURES: &[Signature] = &[
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
 
     use super::*;
     use crate::engine::diagnose::diagnose;
     use crate::engine::inputs::{ExtraVar, RawInputs};
+    use crate::engine::test_support::{codes, env};
     use crate::engine::{Generated, generate};
 
     const URL: &str = "https://svc-abc123-uc.a.run.app";
@@ -775,19 +775,8 @@ mod tests {
         r
     }
 
-    fn env(g: &Generated) -> BTreeMap<String, (String, bool)> {
-        g.env
-            .iter()
-            .map(|e| (e.name.clone(), (e.value.clone(), e.secret)))
-            .collect()
-    }
-
     fn block(g: &Generated, id: &str) -> String {
         g.block(id).map(|b| b.content.clone()).unwrap_or_default()
-    }
-
-    fn codes(g: &Generated) -> Vec<&'static str> {
-        g.diagnostics.iter().map(|d| d.code).collect()
     }
 
     #[test]

@@ -1167,6 +1167,7 @@ mod tests {
     use super::*;
     use crate::engine::diagnose::diagnose;
     use crate::engine::inputs::RawInputs;
+    use crate::engine::test_support::codes;
     use crate::engine::{Generated, generate};
 
     fn raw(opts: &[(&str, &str)]) -> RawInputs {
@@ -1186,10 +1187,6 @@ mod tests {
 
     fn block(g: &Generated, id: &str) -> String {
         g.block(id).map(|b| b.content.clone()).unwrap_or_default()
-    }
-
-    fn codes(g: &Generated) -> Vec<&'static str> {
-        g.diagnostics.iter().map(|d| d.code).collect()
     }
 
     #[test]

@@ -546,6 +546,7 @@ mod tests {
     use super::*;
     use crate::engine::diagnose::diagnose;
     use crate::engine::inputs::{ExtraVar, RawInputs};
+    use crate::engine::test_support::codes;
     use crate::engine::{Generated, generate};
 
     const URL: &str = "https://lab-abc123-uc.a.run.app";
@@ -567,10 +568,6 @@ mod tests {
 
     fn block(g: &Generated, id: &str) -> String {
         g.block(id).map(|b| b.content.clone()).unwrap_or_default()
-    }
-
-    fn codes(g: &Generated) -> Vec<&'static str> {
-        g.diagnostics.iter().map(|d| d.code).collect()
     }
 
     #[test]

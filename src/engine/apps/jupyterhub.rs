@@ -967,11 +967,11 @@ static SIGNATURES: &[Signature] = &[
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
 
     use super::*;
     use crate::engine::diagnose::diagnose;
     use crate::engine::inputs::RawInputs;
+    use crate::engine::test_support::{codes, env};
     use crate::engine::{Generated, generate};
 
     const URL: &str = "https://hub-abc123-uc.a.run.app";
@@ -989,17 +989,6 @@ mod tests {
             r.options.insert((*k).into(), (*v).into());
         }
         r
-    }
-
-    fn env(g: &Generated) -> BTreeMap<String, (String, bool)> {
-        g.env
-            .iter()
-            .map(|e| (e.name.clone(), (e.value.clone(), e.secret)))
-            .collect()
-    }
-
-    fn codes(g: &Generated) -> Vec<&'static str> {
-        g.diagnostics.iter().map(|d| d.code).collect()
     }
 
     fn block(g: &Generated, id: &str) -> String {

@@ -1187,12 +1187,12 @@ static SIGNATURES: &[Signature] = &[
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
 
     use super::*;
     use crate::engine::diagnose::diagnose;
+    use crate::engine::generate;
     use crate::engine::inputs::{ExtraVar, RawInputs};
-    use crate::engine::{Generated, generate};
+    use crate::engine::test_support::{codes, env};
 
     const URL: &str = "https://webui-abc123-uc.a.run.app";
 
@@ -1215,17 +1215,6 @@ mod tests {
             r.options.insert((*k).into(), (*v).into());
         }
         r
-    }
-
-    fn env(g: &Generated) -> BTreeMap<String, (String, bool)> {
-        g.env
-            .iter()
-            .map(|e| (e.name.clone(), (e.value.clone(), e.secret)))
-            .collect()
-    }
-
-    fn codes(g: &Generated) -> Vec<&'static str> {
-        g.diagnostics.iter().map(|d| d.code).collect()
     }
 
     #[test]

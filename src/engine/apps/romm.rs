@@ -1302,11 +1302,11 @@ static SIGNATURES: &[Signature] = &[
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
 
     use super::*;
     use crate::engine::diagnose::diagnose;
     use crate::engine::inputs::{ExtraVar, RawInputs};
+    use crate::engine::test_support::{codes, env};
     use crate::engine::{Generated, generate};
 
     const URL: &str = "https://romm-abc123-uc.a.run.app";
@@ -1336,10 +1336,6 @@ mod tests {
         r
     }
 
-    fn codes(g: &Generated) -> Vec<&'static str> {
-        g.diagnostics.iter().map(|d| d.code).collect()
-    }
-
     fn block(g: &Generated, id: &str) -> String {
         g.block(id).map(|b| b.content.clone()).unwrap_or_default()
     }
@@ -1355,13 +1351,6 @@ mod tests {
             })
             .collect::<Vec<_>>()
             .join("\n")
-    }
-
-    fn env(g: &Generated) -> BTreeMap<String, (String, bool)> {
-        g.env
-            .iter()
-            .map(|e| (e.name.clone(), (e.value.clone(), e.secret)))
-            .collect()
     }
 
     #[test]
