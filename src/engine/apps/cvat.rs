@@ -931,12 +931,11 @@ mod tests {
     }
 
     #[test]
-    fn codes_are_documented() {
+    /// The explanations (What / Why / Example / References) are checked for every module's
+    /// codes in diagnostics/codes.rs.
+    fn codes_have_the_module_prefix() {
         for c in CODES {
-            assert!(c.code.starts_with("CV"));
-            for part in ["What:", "Why:", "Example:", "References:"] {
-                assert!(c.explanation.contains(part), "{} lacks {part}", c.code);
-            }
+            assert!(c.code.starts_with("CV"), "{}", c.code);
         }
     }
 
