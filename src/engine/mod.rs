@@ -506,6 +506,32 @@ pub(crate) mod test_support {
 
     use super::Generated;
 
+    use crate::engine::inputs::RawInputs;
+
+    /// Inputs for `app` on `platform` with these URLs; `options` in order (a later pair wins).
+    pub fn inputs(
+        app: &str,
+        platform: &str,
+        urls: &[&str],
+        options: &[&[(&str, &str)]],
+    ) -> RawInputs {
+        let mut r = RawInputs {
+            urls: urls.iter().map(|u| (*u).to_owned()).collect(),
+            platform: platform.into(),
+            app: app.into(),
+            ..RawInputs::default()
+        };
+        for (k, v) in options.iter().copied().flatten() {
+            r.options.insert((*k).into(), (*v).into());
+        }
+        r
+    }
+
+    /// A block's content, empty when there is no such block.
+    pub fn block(g: &Generated, id: &str) -> String {
+        g.block(id).map(|b| b.content.clone()).unwrap_or_default()
+    }
+
     /// The codes of the diagnostics, in order.
     pub fn codes(g: &Generated) -> Vec<&'static str> {
         g.diagnostics.iter().map(|d| d.code).collect()

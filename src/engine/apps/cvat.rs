@@ -789,32 +789,21 @@ mod tests {
 
     use super::*;
     use crate::engine::diagnose::diagnose;
+    use crate::engine::generate;
     use crate::engine::inputs::{ExtraVar, RawInputs};
-    use crate::engine::test_support::{codes, env};
-    use crate::engine::{Generated, generate};
+    use crate::engine::test_support::{self, block, codes, env};
 
     const URL: &str = "https://cvat.example.org";
 
     fn raw(platform: &str, version: &str, opts: &[(&str, &str)]) -> RawInputs {
-        let mut r = RawInputs {
-            urls: vec![URL.to_owned()],
-            platform: platform.into(),
-            app: "cvat".into(),
-            app_version: version.into(),
-            ..RawInputs::default()
+        let cloud_run: &[(&str, &str)] = if platform == "cloud-run" {
+            &[("service", "cvat"), ("region", "us-central1")]
+        } else {
+            &[]
         };
-        if platform == "cloud-run" {
-            r.options.insert("service".into(), "cvat".into());
-            r.options.insert("region".into(), "us-central1".into());
-        }
-        for (k, v) in opts {
-            r.options.insert((*k).into(), (*v).into());
-        }
+        let mut r = test_support::inputs("cvat", platform, &[URL], &[cloud_run, opts]);
+        version.clone_into(&mut r.app_version);
         r
-    }
-
-    fn block(g: &Generated, id: &str) -> String {
-        g.block(id).map(|b| b.content.clone()).unwrap_or_default()
     }
 
     #[test]

@@ -753,30 +753,21 @@ mod tests {
 
     use super::*;
     use crate::engine::diagnose::diagnose;
+    use crate::engine::generate;
     use crate::engine::inputs::{ExtraVar, RawInputs};
-    use crate::engine::test_support::{codes, env};
-    use crate::engine::{Generated, generate};
+    use crate::engine::test_support::{self, block, codes, env};
 
     const URL: &str = "https://svc-abc123-uc.a.run.app";
 
     fn raw(version: &str, opts: &[(&str, &str)]) -> RawInputs {
-        let mut r = RawInputs {
-            urls: vec![URL.to_owned(), "https://app.example.org".to_owned()],
-            platform: "cloud-run".into(),
-            app: "django".into(),
-            app_version: version.into(),
-            ..RawInputs::default()
-        };
-        r.options.insert("service".into(), "svc".into());
-        r.options.insert("region".into(), "us-central1".into());
-        for (k, v) in opts {
-            r.options.insert((*k).into(), (*v).into());
-        }
+        let mut r = test_support::inputs(
+            "django",
+            "cloud-run",
+            &[URL, "https://app.example.org"],
+            &[&[("service", "svc"), ("region", "us-central1")], opts],
+        );
+        version.clone_into(&mut r.app_version);
         r
-    }
-
-    fn block(g: &Generated, id: &str) -> String {
-        g.block(id).map(|b| b.content.clone()).unwrap_or_default()
     }
 
     #[test]

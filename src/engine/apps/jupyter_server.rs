@@ -545,29 +545,19 @@ static SIGNATURES: &[Signature] = &[
 mod tests {
     use super::*;
     use crate::engine::diagnose::diagnose;
+    use crate::engine::generate;
     use crate::engine::inputs::{ExtraVar, RawInputs};
-    use crate::engine::test_support::codes;
-    use crate::engine::{Generated, generate};
+    use crate::engine::test_support::{self, block, codes};
 
     const URL: &str = "https://lab-abc123-uc.a.run.app";
 
     fn raw(opts: &[(&str, &str)]) -> RawInputs {
-        let mut r = RawInputs {
-            urls: vec![URL.to_owned()],
-            platform: "cloud-run".into(),
-            app: "jupyter-server".into(),
-            ..RawInputs::default()
-        };
-        r.options.insert("service".into(), "lab".into());
-        r.options.insert("region".into(), "us-central1".into());
-        for (k, v) in opts {
-            r.options.insert((*k).into(), (*v).into());
-        }
-        r
-    }
-
-    fn block(g: &Generated, id: &str) -> String {
-        g.block(id).map(|b| b.content.clone()).unwrap_or_default()
+        test_support::inputs(
+            "jupyter-server",
+            "cloud-run",
+            &[URL],
+            &[&[("service", "lab"), ("region", "us-central1")], opts],
+        )
     }
 
     #[test]

@@ -970,29 +970,19 @@ mod tests {
 
     use super::*;
     use crate::engine::diagnose::diagnose;
+    use crate::engine::generate;
     use crate::engine::inputs::RawInputs;
-    use crate::engine::test_support::{codes, env};
-    use crate::engine::{Generated, generate};
+    use crate::engine::test_support::{self, block, codes, env};
 
     const URL: &str = "https://hub-abc123-uc.a.run.app";
 
     fn raw(opts: &[(&str, &str)]) -> RawInputs {
-        let mut r = RawInputs {
-            urls: vec![URL.to_owned()],
-            platform: "cloud-run".into(),
-            app: "jupyterhub".into(),
-            ..RawInputs::default()
-        };
-        r.options.insert("service".into(), "hub".into());
-        r.options.insert("region".into(), "us-central1".into());
-        for (k, v) in opts {
-            r.options.insert((*k).into(), (*v).into());
-        }
-        r
-    }
-
-    fn block(g: &Generated, id: &str) -> String {
-        g.block(id).map(|b| b.content.clone()).unwrap_or_default()
+        test_support::inputs(
+            "jupyterhub",
+            "cloud-run",
+            &[URL],
+            &[&[("service", "hub"), ("region", "us-central1")], opts],
+        )
     }
 
     #[test]

@@ -1192,29 +1192,28 @@ mod tests {
     use crate::engine::diagnose::diagnose;
     use crate::engine::generate;
     use crate::engine::inputs::{ExtraVar, RawInputs};
-    use crate::engine::test_support::{codes, env};
+    use crate::engine::test_support::{self, codes, env};
 
     const URL: &str = "https://webui-abc123-uc.a.run.app";
 
     fn raw(opts: &[(&str, &str)]) -> RawInputs {
-        let mut r = RawInputs {
-            urls: vec![URL.to_owned()],
-            platform: "cloud-run".into(),
-            app: "open-webui".into(),
-            ..RawInputs::default()
-        };
-        r.options.insert("service".into(), "webui".into());
-        r.options.insert("region".into(), "us-central1".into());
-        r.options.insert(
-            "openid_provider_url".into(),
-            "https://idp.example.com/.well-known/openid-configuration".into(),
-        );
-        r.options
-            .insert("oauth_client_id".into(), "open-webui".into());
-        for (k, v) in opts {
-            r.options.insert((*k).into(), (*v).into());
-        }
-        r
+        test_support::inputs(
+            "open-webui",
+            "cloud-run",
+            &[URL],
+            &[
+                &[
+                    ("service", "webui"),
+                    ("region", "us-central1"),
+                    (
+                        "openid_provider_url",
+                        "https://idp.example.com/.well-known/openid-configuration",
+                    ),
+                    ("oauth_client_id", "open-webui"),
+                ],
+                opts,
+            ],
+        )
     }
 
     #[test]

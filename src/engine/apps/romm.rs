@@ -1305,39 +1305,31 @@ mod tests {
 
     use super::*;
     use crate::engine::diagnose::diagnose;
+    use crate::engine::generate;
     use crate::engine::inputs::{ExtraVar, RawInputs};
-    use crate::engine::test_support::{codes, env};
-    use crate::engine::{Generated, generate};
+    use crate::engine::test_support::{self, block, codes, env};
 
     const URL: &str = "https://romm-abc123-uc.a.run.app";
 
     fn raw(opts: &[(&str, &str)]) -> RawInputs {
-        let mut r = RawInputs {
-            urls: vec![URL.to_owned()],
-            platform: "cloud-run".into(),
-            app: "romm".into(),
-            ..RawInputs::default()
-        };
-        for (k, val) in [
-            ("service", "romm"),
-            ("region", "us-central1"),
-            ("db_host", "10.0.0.3"),
-        ] {
-            r.options.insert(k.into(), val.into());
-        }
-        for (k, val) in opts {
-            r.options.insert((*k).into(), (*val).into());
-        }
-        r
+        test_support::inputs(
+            "romm",
+            "cloud-run",
+            &[URL],
+            &[
+                &[
+                    ("service", "romm"),
+                    ("region", "us-central1"),
+                    ("db_host", "10.0.0.3"),
+                ],
+                opts,
+            ],
+        )
     }
 
     fn with_version(mut r: RawInputs, ver: &str) -> RawInputs {
         r.app_version = ver.into();
         r
-    }
-
-    fn block(g: &Generated, id: &str) -> String {
-        g.block(id).map(|b| b.content.clone()).unwrap_or_default()
     }
 
     /// A block without its provenance header (which repeats the typed options).

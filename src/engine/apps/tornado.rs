@@ -533,26 +533,17 @@ static SIGNATURES: &[Signature] = &[
 mod tests {
     use super::*;
     use crate::engine::diagnose::diagnose;
+    use crate::engine::generate;
     use crate::engine::inputs::RawInputs;
-    use crate::engine::{Generated, generate};
+    use crate::engine::test_support::{self, block};
 
     fn raw(opts: &[(&str, &str)]) -> RawInputs {
-        let mut r = RawInputs {
-            urls: vec!["https://app-abc123-uc.a.run.app".to_owned()],
-            platform: "cloud-run".into(),
-            app: "tornado".into(),
-            ..RawInputs::default()
-        };
-        r.options.insert("service".into(), "app".into());
-        r.options.insert("region".into(), "us-central1".into());
-        for (k, v) in opts {
-            r.options.insert((*k).into(), (*v).into());
-        }
-        r
-    }
-
-    fn block(g: &Generated, id: &str) -> String {
-        g.block(id).map(|b| b.content.clone()).unwrap_or_default()
+        test_support::inputs(
+            "tornado",
+            "cloud-run",
+            &["https://app-abc123-uc.a.run.app"],
+            &[&[("service", "app"), ("region", "us-central1")], opts],
+        )
     }
 
     #[test]
